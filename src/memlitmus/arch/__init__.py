@@ -1,0 +1,1 @@
+"""Architecture front ends: instruction semantics → events. See `registry.ARCHES`."""

@@ -1,0 +1,81 @@
+"""What every architecture front end shares: the Arch protocol and test lowering."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from memlitmus.builder import ProgramBuilder, ThreadBuilder
+from memlitmus.errors import UnsupportedError
+from memlitmus.events import ZERO, AddrOf, Const, EventProgram, Expr
+from memlitmus.litmus.ast import AsmThread, LitmusTest, MemLoc, RegLoc, Value
+
+
+class Arch(Protocol):
+    """An architecture: how its registers are named and what its code does."""
+
+    name: str
+    default_model: str
+
+    def canonical_reg(self, reg: str) -> str:
+        """The register a name stands for (`eax` → `rax` on X86_64)."""
+        ...
+
+    def run_thread(self, thread: AsmThread, tb: ThreadBuilder) -> None:
+        """Execute one thread's code symbolically into `tb` (events, registers)."""
+        ...
+
+
+def value_expr(value: Value | None) -> Expr:
+    """A literal from init or a condition: a number, or a location's address."""
+    if value is None:
+        return ZERO
+    if isinstance(value, int):
+        return Const(value)
+    return AddrOf(value)
+
+
+def lower(test: LitmusTest, arch: Arch) -> EventProgram:
+    """Turn a parsed test into its event program."""
+    init_memory: dict[str, Expr] = {}
+    init_regs: dict[int, dict[str, Expr]] = {}
+    for entry in test.init:
+        if isinstance(entry.loc, MemLoc):
+            init_memory[entry.loc.name] = value_expr(entry.value)
+        else:
+            regs = init_regs.setdefault(entry.loc.thread, {})
+            regs[arch.canonical_reg(entry.loc.reg)] = value_expr(entry.value)
+    program = ProgramBuilder(init_memory)
+    for name in _pointer_targets(test):
+        program.add_location(name)
+    for thread in test.threads:
+        tb = program.thread(thread.proc, init_regs.get(thread.proc, {}))
+        arch.run_thread(thread, tb)
+        tb.finish(thread.span)
+    for tid, regs in init_regs.items():
+        for reg, value in regs.items():
+            program.final_registers.setdefault((tid, reg), value)
+    return program.build()
+
+
+def _pointer_targets(test: LitmusTest) -> list[str]:
+    """Locations named anywhere outside code: init values and the observed locations."""
+    names: list[str] = []
+    for entry in test.init:
+        if isinstance(entry.value, str):
+            names.append(entry.value)
+    for loc in test.locations:
+        if isinstance(loc, MemLoc):
+            names.append(loc.name)
+    return names
+
+
+def check_thread_numbers(test: LitmusTest) -> None:
+    """Threads must be P0..Pn without gaps, as herd requires."""
+    procs = sorted(t.proc for t in test.threads)
+    if procs != list(range(len(procs))):
+        raise UnsupportedError("threads must be numbered P0, P1, … without gaps", test.span)
+
+
+def reg_loc_key(loc: RegLoc, arch: Arch) -> tuple[int, str]:
+    """The key of a register location in EventProgram.final_registers."""
+    return (loc.thread, arch.canonical_reg(loc.reg))

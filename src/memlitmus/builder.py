@@ -1,0 +1,210 @@
+"""Builders that front ends use to turn code into an immutable EventProgram.
+
+A thread is executed symbolically once: registers hold expressions, the current path
+condition (`guard`) becomes each event's guard, and forward branches are joined at their
+labels by merging register values with `ite`. This is how one event program stands for
+every control-flow path herd would enumerate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from memlitmus.errors import Span, UnsupportedError
+from memlitmus.events import (
+    INIT_THREAD,
+    TRUE,
+    ZERO,
+    AddrOf,
+    Const,
+    Event,
+    EventProgram,
+    Expr,
+    and_,
+    Ite,
+    not_,
+    or_,
+    read_value,
+)
+
+
+@dataclass
+class PathState:
+    """Where symbolic execution stands: path condition, registers, branch dependencies."""
+
+    guard: Expr
+    regs: dict[str, Expr]
+    ctrl: frozenset[int]
+
+
+class ProgramBuilder:
+    """Collects events from every thread, then freezes them into an EventProgram."""
+
+    def __init__(self, init_memory: dict[str, Expr]):
+        self.locations: list[str] = list(init_memory)
+        self.events: list[Event] = []
+        self.po: list[list[int]] = []
+        self.rmw: set[tuple[int, int]] = set()
+        self.addr: set[tuple[int, int]] = set()
+        self.data: set[tuple[int, int]] = set()
+        self.ctrl: set[tuple[int, int]] = set()
+        self.final_registers: dict[tuple[int, str], Expr] = {}
+        self.extra: dict[str, set[tuple[int, int]]] = {}
+        self._init_memory = init_memory
+
+    def add_location(self, name: str) -> None:
+        """Declare a location met in code (it starts at 0 unless initialised)."""
+        if name not in self.locations:
+            self.locations.append(name)
+
+    def thread(self, tid: int, init_regs: dict[str, Expr]) -> ThreadBuilder:
+        """Start building thread `tid` with its initial register values."""
+        while len(self.po) <= tid:
+            self.po.append([])
+        return ThreadBuilder(self, tid, init_regs)
+
+    def new_event(self, event_fields: dict[str, object]) -> Event:
+        """Append an event (its eid is assigned here)."""
+        event = Event(eid=len(self.events), **event_fields)  # type: ignore[arg-type]
+        self.events.append(event)
+        return event
+
+    def relate(self, name: str, pair: tuple[int, int]) -> None:
+        """Record a pair of an extra static relation (e.g. a lowering's own relation)."""
+        self.extra.setdefault(name, set()).add(pair)
+
+    def build(self) -> EventProgram:
+        """Freeze: prepend the initial writes and renumber nothing (init writes go last)."""
+        for name in self.locations:
+            value = self._init_memory.get(name, ZERO)
+            self.new_event(
+                {"thread": INIT_THREAD, "kind": "W", "addr": AddrOf(name),
+                 "value": value, "tags": frozenset({"IW"})}
+            )
+        return EventProgram(
+            events=tuple(self.events),
+            po=tuple(tuple(p) for p in self.po),
+            rmw=frozenset(self.rmw),
+            addr=frozenset(self.addr),
+            data=frozenset(self.data),
+            ctrl=frozenset(self.ctrl),
+            locations=tuple(self.locations),
+            final_registers=dict(self.final_registers),
+            extra_relations={k: frozenset(v) for k, v in self.extra.items()},
+        )
+
+
+@dataclass
+class ThreadBuilder:
+    """Symbolic execution of one thread."""
+
+    program: ProgramBuilder
+    tid: int
+    init_regs: dict[str, Expr]
+    state: PathState = field(init=False)
+    pending: dict[str, list[PathState]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.state = PathState(TRUE, dict(self.init_regs), frozenset())
+
+    # registers ---------------------------------------------------------------------------
+
+    def get(self, reg: str) -> Expr:
+        """The current value of a register (0 if never set)."""
+        return self.state.regs.get(reg, ZERO)
+
+    def set(self, reg: str, value: Expr) -> None:
+        """Assign a register."""
+        self.state.regs[reg] = value
+
+    @property
+    def reachable(self) -> bool:
+        """False in code that no path reaches (after an unconditional jump)."""
+        return not (isinstance(self.state.guard, Const) and self.state.guard.value == 0)
+
+    # memory events -----------------------------------------------------------------------
+
+    def read(self, addr: Expr, tags: frozenset[str], span: Span | None) -> tuple[int, Expr]:
+        """A read event; returns its eid and the value it returns."""
+        eid = self._event("R", addr, None, tags, span)
+        return eid, read_value(eid)
+
+    def write(self, addr: Expr, value: Expr, tags: frozenset[str], span: Span | None) -> int:
+        """A write event storing `value` at `addr`."""
+        eid = self._event("W", addr, value, tags, span)
+        self.program.data.update((d, eid) for d in value.deps)
+        return eid
+
+    def fence(self, tags: frozenset[str], span: Span | None) -> int:
+        """A fence event."""
+        return self._event("F", None, None, tags, span)
+
+    def pair_rmw(self, read_eid: int, write_eid: int) -> None:
+        """Mark a read and a write as one atomic read-modify-write."""
+        self.program.rmw.add((read_eid, write_eid))
+
+    def _event(
+        self, kind: str, addr: Expr | None, value: Expr | None,
+        tags: frozenset[str], span: Span | None,
+    ) -> int:
+        if isinstance(addr, AddrOf):
+            self.program.add_location(addr.name)
+        event = self.program.new_event(
+            {"thread": self.tid, "kind": kind, "addr": addr, "value": value,
+             "tags": tags, "guard": self.state.guard, "span": span}
+        )
+        self.program.po[self.tid].append(event.eid)
+        if addr is not None:
+            self.program.addr.update((d, event.eid) for d in addr.deps)
+        self.program.ctrl.update((d, event.eid) for d in self.state.ctrl)
+        return event.eid
+
+    # control flow --------------------------------------------------------------------------
+
+    def branch(self, cond: Expr, label: str) -> None:
+        """Jump forward to `label` when `cond` is non-zero."""
+        ctrl = self.state.ctrl | cond.deps
+        taken = PathState(and_(self.state.guard, cond), dict(self.state.regs), ctrl)
+        self.pending.setdefault(label, []).append(taken)
+        self.state = PathState(and_(self.state.guard, not_(cond)), self.state.regs, ctrl)
+
+    def jump(self, label: str) -> None:
+        """Jump forward to `label` unconditionally."""
+        self.pending.setdefault(label, []).append(self.state)
+        self.state = PathState(ZERO, dict(self.state.regs), self.state.ctrl)
+
+    def label(self, name: str) -> None:
+        """Join every path that jumps to `name` with the fall-through path."""
+        for incoming in self.pending.pop(name, []):
+            self.state = _merge(self.state, incoming)
+
+    def finish(self, span: Span | None) -> None:
+        """Record final register values; a jump to a label never defined is an error."""
+        if self.pending:
+            label = sorted(self.pending)[0]
+            raise UnsupportedError(f"branch to undefined or backward label `{label}`", span)
+        for reg, value in self.state.regs.items():
+            self.program.final_registers[(self.tid, reg)] = value
+
+
+def _merge(a: PathState, b: PathState) -> PathState:
+    """The state after two paths join: values chosen by which path was taken."""
+    if isinstance(a.guard, Const) and a.guard.value == 0:
+        return PathState(b.guard, dict(b.regs), a.ctrl | b.ctrl)
+    regs = {}
+    for reg in a.regs.keys() | b.regs.keys():
+        regs[reg] = select(b.guard, b.regs.get(reg, ZERO), a.regs.get(reg, ZERO))
+    return PathState(or_(a.guard, b.guard), regs, a.ctrl | b.ctrl)
+
+
+def select(guard: Expr, then: Expr, other: Expr) -> Expr:
+    """`guard ? then : other` where the choice adds no dependency on the guard.
+
+    After a join, herd sees each path as its own execution, so a register's value depends
+    only on the reads that computed it on that path, not on the branch condition.
+    """
+    if then == other:
+        return then
+    if isinstance(guard, Const):
+        return then if guard.value else other
+    return Ite(guard, then, other, then.deps | other.deps)

@@ -1,0 +1,1 @@
+"""Z3 encoding of candidate executions and of model relations."""

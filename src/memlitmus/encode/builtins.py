@@ -1,0 +1,115 @@
+"""The primitive sets and relations a cat model starts from, for one symbolic execution."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+from memlitmus.encode.execution import ExecutionEncoding
+from memlitmus.encode.relations import Pair, ZRel, ZSet, inter_maps
+from memlitmus.encode.terms import Cond, conj
+from memlitmus.events import Event
+
+
+class Builtins:
+    """Computes each primitive on first use and caches it (a model touches only a few)."""
+
+    def __init__(self, enc: ExecutionEncoding, known_tags: frozenset[str]):
+        self.enc = enc
+        self.events = enc.events
+        self.known_tags = known_tags | frozenset(t for e in self.events for t in e.tags)
+        self._cache: dict[str, ZSet | ZRel] = {}
+        self._makers: dict[str, Callable[[], ZSet | ZRel]] = {
+            "_": lambda: self._set(lambda e: True),
+            "R": lambda: self._set(lambda e: e.kind == "R"),
+            "W": lambda: self._set(lambda e: e.kind == "W"),
+            "M": lambda: self._set(lambda e: e.is_memory),
+            "F": lambda: self._set(lambda e: e.kind == "F"),
+            "IW": lambda: self._set(lambda e: e.is_init),
+            "FW": lambda: ZSet(enc.final_writes),
+            "po": lambda: self._static(self.po_pairs),
+            "loc": lambda: ZRel(self.loc),
+            "int": lambda: self._static(self.int_pairs),
+            "ext": lambda: self._static(self.ext_pairs),
+            "id": lambda: self._static((e.eid, e.eid) for e in self.events),
+            "rf": lambda: ZRel(enc.rf),
+            "co": lambda: ZRel(enc.co),
+            "fr": lambda: ZRel(enc.fr),
+            "rmw": lambda: self._static(enc.program.rmw),
+            "addr": lambda: self._static(enc.program.addr),
+            "data": lambda: self._static(enc.program.data),
+            "ctrl": lambda: self._static(enc.program.ctrl),
+            "po-loc": lambda: ZRel(inter_maps(self.rel("po").edges, self.loc)),  # type: ignore
+        }
+        for base in ("rf", "co", "fr"):
+            self._makers[base + "e"] = self._restricted(base, "ext")
+            self._makers[base + "i"] = self._restricted(base, "int")
+
+    def lookup(self, name: str) -> ZSet | ZRel | None:
+        """The primitive called `name`, or None when there is no such primitive."""
+        value = self._cache.get(name)
+        if value is not None:
+            return value
+        maker = self._makers.get(name)
+        if maker is not None:
+            value = maker()
+        elif name in self.known_tags:
+            value = self._set(lambda e: name in e.tags)
+        elif name in self.enc.program.extra_relations:
+            value = self._static(self.enc.program.extra_relations[name])
+        else:
+            return None
+        self._cache[name] = value
+        return value
+
+    def rel(self, name: str) -> ZRel:
+        """A primitive known to be a relation."""
+        value = self.lookup(name)
+        assert isinstance(value, ZRel)
+        return value
+
+    def _restricted(self, base: str, scope: str) -> Callable[[], ZRel]:
+        return lambda: ZRel(inter_maps(self.rel(base).edges, self.rel(scope).edges))  # type: ignore
+
+    def _set(self, keep: Callable[[Event], bool]) -> ZSet:
+        return ZSet({e.eid: self.enc.exec[e.eid] for e in self.events if keep(e)})
+
+    def _static(self, pairs: object) -> ZRel:
+        """A relation fixed by the program: only the events' own guards are dynamic."""
+        ex = self.enc.exec
+        return ZRel({(a, b): conj(ex[a], ex[b]) for a, b in pairs})  # type: ignore[attr-defined]
+
+    @cached_property
+    def po_pairs(self) -> list[Pair]:
+        """Program order: every earlier/later pair of one thread."""
+        pairs = []
+        for thread in self.enc.program.po:
+            for i, a in enumerate(thread):
+                pairs.extend((a, b) for b in thread[i + 1:])
+        return pairs
+
+    @cached_property
+    def int_pairs(self) -> list[Pair]:
+        """Pairs of events of one thread (reflexive pairs included, as herd)."""
+        return [(a, b) for t in self.enc.program.po for a in t for b in t]
+
+    @cached_property
+    def ext_pairs(self) -> list[Pair]:
+        """Pairs of events of different threads; an initial write is external to all."""
+        return [
+            (a.eid, b.eid) for a in self.events for b in self.events
+            if a.thread != b.thread or (a.is_init and a.eid != b.eid)
+        ]
+
+    @cached_property
+    def loc(self) -> dict[Pair, Cond]:
+        """Pairs of memory events that may access the same location."""
+        mem = [e for e in self.events if e.is_memory]
+        ex = self.enc.exec
+        out: dict[Pair, Cond] = {}
+        for a in mem:
+            for b in mem:
+                same = True if a.eid == b.eid else self.enc.same_loc(a.eid, b.eid)
+                if same is not False:
+                    out[(a.eid, b.eid)] = conj(conj(ex[a.eid], ex[b.eid]), same)
+        return out

@@ -1,0 +1,172 @@
+"""Sets and relations of a symbolic execution, and the cat algebra over them.
+
+A set maps event ids to the condition under which the event belongs to it; a relation maps
+pairs. A missing key is "never", Python True is "always", anything else a Z3 boolean. So
+most of a model evaluates in plain Python and only rf/co/fr-derived edges reach Z3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from itertools import product as cartesian
+
+import z3
+
+from memlitmus.encode.terms import Cond, conj, disj, neg
+
+Pair = tuple[int, int]
+
+
+class ZSet:
+    """A symbolic set of events."""
+
+    __slots__ = ("members",)
+
+    def __init__(self, members: Mapping[int, Cond]):
+        self.members = {k: c for k, c in members.items() if c is not False}
+
+    def __repr__(self) -> str:
+        return f"ZSet({sorted(self.members)})"
+
+
+class ZRel:
+    """A symbolic relation; `closure_of` remembers r for r+ so acyclic(r+) checks r."""
+
+    __slots__ = ("_edges", "_thunk", "closure_of")
+
+    def __init__(
+        self,
+        edges: Mapping[Pair, Cond] | None = None,
+        thunk: Callable[[], Mapping[Pair, Cond]] | None = None,
+        closure_of: ZRel | None = None,
+    ):
+        self._edges = None if edges is None else _drop_false(edges)
+        self._thunk = thunk
+        self.closure_of = closure_of
+
+    @property
+    def edges(self) -> dict[Pair, Cond]:
+        """The pairs that may be related, with their conditions (computed on demand)."""
+        if self._edges is None:
+            assert self._thunk is not None
+            self._edges = _drop_false(self._thunk())
+            self._thunk = None
+        return self._edges
+
+    def __repr__(self) -> str:
+        return f"ZRel({sorted(self.edges)})"
+
+
+def _drop_false(edges: Mapping[Pair, Cond]) -> dict[Pair, Cond]:
+    return {k: c for k, c in edges.items() if c is not False}
+
+
+# --- set operations ------------------------------------------------------------------------
+
+
+def union_maps(maps: Iterable[Mapping[object, Cond]]) -> dict[object, Cond]:
+    """Pointwise disjunction."""
+    gathered: dict[object, list[Cond]] = {}
+    for m in maps:
+        for k, c in m.items():
+            gathered.setdefault(k, []).append(c)
+    return {k: cs[0] if len(cs) == 1 else disj(cs) for k, cs in gathered.items()}
+
+
+def inter_maps(a: Mapping[object, Cond], b: Mapping[object, Cond]) -> dict[object, Cond]:
+    """Pointwise conjunction."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return {k: conj(c, large[k]) for k, c in small.items() if k in large}
+
+
+def diff_maps(a: Mapping[object, Cond], b: Mapping[object, Cond]) -> dict[object, Cond]:
+    """Pointwise a ∧ ¬b."""
+    out: dict[object, Cond] = {}
+    for k, c in a.items():
+        other = b.get(k)
+        if other is None:
+            out[k] = c
+        elif other is not True:
+            out[k] = conj(c, neg(other))
+    return out
+
+
+# --- relation operations -------------------------------------------------------------------
+
+
+def seq(a: ZRel, b: ZRel) -> ZRel:
+    """Composition a;b."""
+    by_source: dict[int, list[tuple[int, Cond]]] = {}
+    for (x, y), c in b.edges.items():
+        by_source.setdefault(x, []).append((y, c))
+    gathered: dict[Pair, list[Cond]] = {}
+    for (x, y), c1 in a.edges.items():
+        for z, c2 in by_source.get(y, ()):
+            gathered.setdefault((x, z), []).append(conj(c1, c2))
+    return ZRel({k: disj(cs) for k, cs in gathered.items()})
+
+
+def inverse(r: ZRel) -> ZRel:
+    """r^-1."""
+    return ZRel({(y, x): c for (x, y), c in r.edges.items()})
+
+
+def identity(s: ZSet) -> ZRel:
+    """[S]."""
+    return ZRel({(e, e): c for e, c in s.members.items()})
+
+
+def product(a: ZSet, b: ZSet) -> ZRel:
+    """A*B."""
+    return ZRel(
+        {(x, y): conj(cx, cy) for (x, cx), (y, cy)
+         in cartesian(a.members.items(), b.members.items())}
+    )
+
+
+def domain(r: ZRel) -> ZSet:
+    """domain(r)."""
+    gathered: dict[int, list[Cond]] = {}
+    for (x, _), c in r.edges.items():
+        gathered.setdefault(x, []).append(c)
+    return ZSet({k: disj(cs) for k, cs in gathered.items()})
+
+
+def range_(r: ZRel) -> ZSet:
+    """range(r)."""
+    return domain(inverse(r))
+
+
+def plus(r: ZRel) -> ZRel:
+    """r+, computed lazily: acyclicity checks use r itself and never need the closure."""
+    return ZRel(thunk=lambda: transitive_closure(r.edges), closure_of=r)
+
+
+def transitive_closure(edges: Mapping[Pair, Cond]) -> dict[Pair, Cond]:
+    """Exact r+ by Floyd–Warshall over formulas (only nodes on some path are visited)."""
+    closure: dict[Pair, Cond] = dict(edges)
+    succ: dict[int, set[int]] = {}
+    pred: dict[int, set[int]] = {}
+    for x, y in closure:
+        succ.setdefault(x, set()).add(y)
+        pred.setdefault(y, set()).add(x)
+    for k in list(succ.keys() & pred.keys()):
+        for i in list(pred.get(k, ())):
+            cik = closure[(i, k)]
+            for j in list(succ.get(k, ())):
+                through = conj(cik, closure[(k, j)])
+                old = closure.get((i, j), False)
+                closure[(i, j)] = disj([old, through])
+                succ[i].add(j)
+                pred.setdefault(j, set()).add(i)
+    return closure
+
+
+def is_static(conds: Iterable[Cond]) -> bool:
+    """True when every condition is the constant True."""
+    return all(c is True for c in conds)
+
+
+def fresh_relation(name: str, pairs: Iterable[Pair]) -> ZRel:
+    """A relation whose every possible edge is a fresh Z3 boolean (for fixpoints)."""
+    return ZRel({(x, y): z3.Bool(f"{name}_{x}_{y}") for x, y in pairs})

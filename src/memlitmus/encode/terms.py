@@ -1,0 +1,144 @@
+"""Translate event-program expressions into Z3 terms, folding what is static.
+
+A term is a Python `int` when its value is known statically, else a Z3 integer or
+boolean. Conditions ("Cond") are Python `True`, or a Z3 boolean; an absent edge is false.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import z3
+
+from memlitmus.events import AddrOf, BinOp, Const, Expr, Ite, ReadValue
+
+Term = int | z3.ArithRef | z3.BoolRef
+Cond = z3.BoolRef | bool
+WIDTH = 64
+LOCATION_STRIDE = 1 << 20  # pointer values are far apart so offsets never collide
+
+
+def conj(a: Cond, b: Cond) -> Cond:
+    """a ∧ b, keeping Python booleans when static."""
+    if a is True:
+        return b
+    if b is True:
+        return a
+    if a is False or b is False:
+        return False
+    return z3.And(a, b)
+
+
+def disj(conds: Iterable[Cond]) -> Cond:
+    """⋁ conds (False for none)."""
+    dynamic = []
+    for c in conds:
+        if c is True:
+            return True
+        if c is not False:
+            dynamic.append(c)
+    if not dynamic:
+        return False
+    return dynamic[0] if len(dynamic) == 1 else z3.Or(*dynamic)
+
+
+def neg(a: Cond) -> Cond:
+    """¬a."""
+    if isinstance(a, bool):
+        return not a
+    return z3.Not(a)
+
+
+def to_int(t: Term) -> int | z3.ArithRef:
+    """View a term as an integer (booleans become 0/1)."""
+    if isinstance(t, z3.BoolRef):
+        return z3.If(t, z3.IntVal(1), z3.IntVal(0))
+    return t
+
+
+def to_cond(t: Term) -> Cond:
+    """View a term as a condition (non-zero is true)."""
+    if isinstance(t, int):
+        return t != 0
+    if isinstance(t, z3.BoolRef):
+        return t
+    return t != 0
+
+
+def equal(a: Term, b: Term) -> Cond:
+    """a = b as a condition."""
+    ia, ib = to_int(a), to_int(b)
+    if isinstance(ia, int) and isinstance(ib, int):
+        return ia == ib
+    return ia == ib
+
+
+_BITWISE: dict[str, Callable[[z3.BitVecRef, z3.BitVecRef], z3.BitVecRef]] = {
+    "&": lambda a, b: a & b,
+    "|": lambda a, b: a | b,
+    "^": lambda a, b: a ^ b,
+}
+
+
+class TermBuilder:
+    """Builds terms for expressions, given the read-value variables and location ids."""
+
+    def __init__(self, location_ids: dict[str, int], read_values: dict[int, z3.ArithRef]):
+        self.location_ids = location_ids
+        self.read_values = read_values
+        self._cache: dict[Expr, Term] = {}
+
+    def term(self, expr: Expr) -> Term:
+        """The term of an expression."""
+        cached = self._cache.get(expr)
+        if cached is None:
+            cached = self._build(expr)
+            self._cache[expr] = cached
+        return cached
+
+    def _build(self, expr: Expr) -> Term:
+        if isinstance(expr, Const):
+            return expr.value
+        if isinstance(expr, AddrOf):
+            return self.location_ids[expr.name] + expr.offset
+        if isinstance(expr, ReadValue):
+            return self.read_values[expr.eid]
+        if isinstance(expr, Ite):
+            cond = to_cond(self.term(expr.cond))
+            then, other = to_int(self.term(expr.then)), to_int(self.term(expr.other))
+            if isinstance(cond, bool):
+                return then if cond else other
+            return z3.If(cond, then, other)
+        return self._binop(expr)
+
+    def _binop(self, expr: BinOp) -> Term:
+        left, right = to_int(self.term(expr.left)), to_int(self.term(expr.right))
+        op = expr.op
+        if op in _BITWISE:
+            if isinstance(left, int) and isinstance(right, int):
+                return _ARITH[op](left, right)
+            bits = _BITWISE[op](_bv(left), _bv(right))
+            return z3.BV2Int(bits, is_signed=True)
+        return _ARITH[op](left, right)  # type: ignore[no-any-return]
+
+
+def _bv(t: int | z3.ArithRef) -> z3.BitVecRef:
+    if isinstance(t, int):
+        return z3.BitVecVal(t, WIDTH)
+    return z3.Int2BV(t, WIDTH)
+
+
+_ARITH: dict[str, Callable[[object, object], Term]] = {
+    "&": lambda a, b: a & b,  # type: ignore[operator]
+    "|": lambda a, b: a | b,  # type: ignore[operator]
+    "^": lambda a, b: a ^ b,  # type: ignore[operator]
+    "+": lambda a, b: a + b,  # type: ignore[operator]
+    "-": lambda a, b: a - b,  # type: ignore[operator]
+    "*": lambda a, b: a * b,  # type: ignore[operator]
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+}

@@ -1,0 +1,227 @@
+"""The event program: what a litmus test does, independent of its architecture.
+
+A front end turns each thread's code into memory events (reads, writes, fences) whose
+addresses and values are symbolic expressions over the values returned by reads. The
+encoder sees only this module's types: never an instruction or an architecture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from memlitmus.errors import Span
+
+INIT_THREAD = -1
+NO_DEPS: frozenset[int] = frozenset()
+
+
+# --- symbolic expressions ----------------------------------------------------------------
+# Every node records `deps`: the reads whose values flowed into it, syntactically, as herd
+# computes dependencies. Folding `r ^ r` to 0 keeps the dependency on `r`.
+
+
+@dataclass(frozen=True)
+class Const:
+    """A number."""
+
+    value: int
+    deps: frozenset[int] = NO_DEPS
+
+
+@dataclass(frozen=True)
+class AddrOf:
+    """The address of a location (a pointer value), plus a constant offset."""
+
+    name: str
+    offset: int = 0
+    deps: frozenset[int] = NO_DEPS
+
+
+@dataclass(frozen=True)
+class ReadValue:
+    """The value returned by read event `eid`."""
+
+    eid: int
+    deps: frozenset[int] = NO_DEPS
+
+
+@dataclass(frozen=True)
+class BinOp:
+    """`left op right`; op is one of + - * & | ^ == != < <= > >= (comparisons give 0/1)."""
+
+    op: str
+    left: Expr
+    right: Expr
+    deps: frozenset[int] = NO_DEPS
+
+
+@dataclass(frozen=True)
+class Ite:
+    """`cond ? then : other`, cond true when non-zero."""
+
+    cond: Expr
+    then: Expr
+    other: Expr
+    deps: frozenset[int] = NO_DEPS
+
+
+Expr = Const | AddrOf | ReadValue | BinOp | Ite
+
+TRUE = Const(1)
+ZERO = Const(0)
+
+_ARITH = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "&": lambda a, b: a & b,
+    "|": lambda a, b: a | b,
+    "^": lambda a, b: a ^ b,
+    "==": lambda a, b: int(a == b),
+    "!=": lambda a, b: int(a != b),
+    "<": lambda a, b: int(a < b),
+    "<=": lambda a, b: int(a <= b),
+    ">": lambda a, b: int(a > b),
+    ">=": lambda a, b: int(a >= b),
+}
+COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+def read_value(eid: int) -> ReadValue:
+    """The value of read `eid`, depending on that read."""
+    return ReadValue(eid, frozenset({eid}))
+
+
+def binop(op: str, left: Expr, right: Expr) -> Expr:
+    """Build `left op right`, folding what is known statically (keeping dependencies)."""
+    deps = left.deps | right.deps
+    if isinstance(left, Const) and isinstance(right, Const):
+        return Const(_ARITH[op](left.value, right.value), deps)
+    folded = _fold_pointer(op, left, right, deps)
+    if folded is not None:
+        return folded
+    if left == right:
+        if op in ("^", "-"):
+            return Const(0, deps)
+        if op in ("==", "<=", ">="):
+            return Const(1, deps)
+        if op in ("!=", "<", ">"):
+            return Const(0, deps)
+    return BinOp(op, left, right, deps)
+
+
+def _fold_pointer(op: str, left: Expr, right: Expr, deps: frozenset[int]) -> Expr | None:
+    """Pointer ± constant stays a pointer; two constant pointers compare statically."""
+    if isinstance(left, AddrOf) and isinstance(right, Const) and op in ("+", "-"):
+        delta = right.value if op == "+" else -right.value
+        return AddrOf(left.name, left.offset + delta, deps)
+    if isinstance(right, AddrOf) and isinstance(left, Const) and op == "+":
+        return AddrOf(right.name, right.offset + left.value, deps)
+    if isinstance(left, AddrOf) and isinstance(right, AddrOf) and op in ("==", "!="):
+        same = (left.name, left.offset) == (right.name, right.offset)
+        return Const(int(same == (op == "==")), deps)
+    return None
+
+
+def ite(cond: Expr, then: Expr, other: Expr) -> Expr:
+    """Build `cond ? then : other`, folding a constant condition or equal branches."""
+    if isinstance(cond, Const):
+        chosen = then if cond.value else other
+        return _with_deps(chosen, cond.deps)
+    if then == other:
+        return _with_deps(then, cond.deps)
+    return Ite(cond, then, other, cond.deps | then.deps | other.deps)
+
+
+def _with_deps(expr: Expr, extra: frozenset[int]) -> Expr:
+    if extra <= expr.deps:
+        return expr
+    return replace(expr, deps=expr.deps | extra)
+
+
+def and_(a: Expr, b: Expr) -> Expr:
+    """Logical and of two guards (non-zero is true)."""
+    if isinstance(a, Const):
+        return _with_deps(b, a.deps) if a.value else Const(0, a.deps | b.deps)
+    if isinstance(b, Const):
+        return _with_deps(a, b.deps) if b.value else Const(0, a.deps | b.deps)
+    return ite(a, truth(b), Const(0))
+
+
+def or_(a: Expr, b: Expr) -> Expr:
+    """Logical or of two guards."""
+    if isinstance(a, Const):
+        return Const(1, a.deps | b.deps) if a.value else _with_deps(truth(b), a.deps)
+    if isinstance(b, Const):
+        return Const(1, a.deps | b.deps) if b.value else _with_deps(truth(a), b.deps)
+    return ite(a, Const(1), truth(b))
+
+
+def not_(a: Expr) -> Expr:
+    """Logical negation (0 ↦ 1, non-zero ↦ 0)."""
+    return binop("==", a, Const(0))
+
+
+def truth(a: Expr) -> Expr:
+    """Normalise to 0/1."""
+    if isinstance(a, Const):
+        return Const(int(a.value != 0), a.deps)
+    if isinstance(a, BinOp) and a.op in COMPARISONS:
+        return a
+    return binop("!=", a, Const(0))
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One memory event.
+
+    `kind` is "R", "W" or "F". A read's value is `read_value(eid)`; a write's `value` is the
+    expression it stores. `guard` is non-zero exactly in the executions where the event
+    happens (branches). `tags` name instruction and annotation sets used by models, e.g.
+    `MFENCE`, `X` (locked/atomic access), `Acquire`, `Once`.
+    """
+
+    eid: int
+    thread: int
+    kind: str
+    addr: Expr | None
+    value: Expr | None
+    tags: frozenset[str]
+    guard: Expr = TRUE
+    span: Span | None = None
+
+    @property
+    def is_init(self) -> bool:
+        """True for the initial write of a location."""
+        return self.thread == INIT_THREAD
+
+    @property
+    def is_memory(self) -> bool:
+        """True for reads and writes."""
+        return self.kind in ("R", "W")
+
+
+@dataclass(frozen=True)
+class EventProgram:
+    """Every event of a test, with its static relations and final register values."""
+
+    events: tuple[Event, ...]
+    po: tuple[tuple[int, ...], ...]  # per thread: event ids in program order
+    rmw: frozenset[tuple[int, int]]
+    addr: frozenset[tuple[int, int]]
+    data: frozenset[tuple[int, int]]
+    ctrl: frozenset[tuple[int, int]]
+    locations: tuple[str, ...]  # every memory location, in a stable order
+    final_registers: dict[tuple[int, str], Expr] = field(default_factory=dict)
+    extra_relations: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
+
+    def reads(self) -> list[Event]:
+        """The read events."""
+        return [e for e in self.events if e.kind == "R"]
+
+    def writes(self) -> list[Event]:
+        """The write events, initial writes first."""
+        return [e for e in self.events if e.kind == "W"]

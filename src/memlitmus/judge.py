@@ -1,0 +1,194 @@
+"""Judge one litmus test under one or more models: the pipeline from AST to results."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import z3
+
+from memlitmus.arch.base import lower
+from memlitmus.arch.registry import arch_of
+from memlitmus.encode.execution import ExecutionEncoding
+from memlitmus.encode.model import ModelEncoding, encode_model
+from memlitmus.encode.terms import Cond
+from memlitmus.litmus.ast import LitmusTest, Loc, Value
+from memlitmus.models import Model
+from memlitmus.observe import (
+    Observed,
+    final_term,
+    prop_cond,
+    prop_holds,
+    prop_locations,
+    value_id,
+    value_text,
+)
+from memlitmus.report.condition import (
+    herd_condition,
+    herd_kind,
+    herd_loc_name,
+    name_sort_key,
+    state_sort_key,
+)
+from memlitmus.results import ModelResult, Observation, State
+from memlitmus.solve import Session, SolverGaveUp, Status, enumerate_values
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to judge: list states or only decide the verdict; solver time bound."""
+
+    verdict_only: bool = False
+    timeout_s: float | None = None
+    count: bool = False
+
+
+class TestEncoding:
+    """One test's executions in one solver, ready to be judged under several models."""
+
+    def __init__(self, test: LitmusTest, options: Options):
+        self.test = test
+        self.arch = arch_of(test)
+        self.program = lower(test, self.arch)
+        self.enc = ExecutionEncoding(self.program)
+        self.observed = self._observed()
+        self.session = Session.create(options.timeout_s)
+        filter_cond = self._cond_of_filter()
+        self.session.add(self.enc.constraints)
+        if filter_cond is not True:
+            self.session.add([filter_cond])  # type: ignore[list-item]
+
+    def _observed(self) -> list[Observed]:
+        locs: list[Loc] = list(self.test.locations)
+        for loc in prop_locations(self.test.condition.prop):
+            if loc not in locs:
+                locs.append(loc)
+        named = [(loc, herd_loc_name(loc, self.test.arch)) for loc in locs]
+        named.sort(key=lambda item: name_sort_key(item[1], self.test.arch))
+        return [
+            Observed(loc, name, final_term(self.enc, loc, self.arch.canonical_reg))
+            for loc, name in named
+        ]
+
+    def term_of(self, loc: Loc) -> int | z3.ArithRef:
+        """The final-value term of any location (observed ones are cached)."""
+        for obs in self.observed:
+            if obs.loc == loc:
+                return obs.term
+        return final_term(self.enc, loc, self.arch.canonical_reg)  # type: ignore[return-value]
+
+    def ident(self, value: Value) -> int:
+        """The integer of a literal value."""
+        return value_id(self.enc, value)
+
+    def _cond_of_filter(self) -> Cond:
+        if self.test.filter is None:
+            return True
+        return prop_cond(self.test.filter, self.term_of, self.ident)
+
+
+def judge(test: LitmusTest, models: Sequence[Model], options: Options) -> list[ModelResult]:
+    """Every requested model's verdict on the test."""
+    start = time.perf_counter()
+    encoding = TestEncoding(test, options)
+    setup = time.perf_counter() - start
+    return [_judge_one(encoding, model, options, setup) for model in models]
+
+
+def _judge_one(encoding: TestEncoding, model: Model, options: Options, setup: float) -> ModelResult:
+    start = time.perf_counter()
+    test = encoding.test
+    base = _result_base(test, model.name)
+    session = encoding.session
+    session.solver.push()
+    try:
+        axioms = encode_model(model, encoding.enc, encoding.arch.name)
+        session.add(axioms.constraints)
+        if options.verdict_only:
+            result = _verdict_only(encoding, base)
+        else:
+            result = _list_states(encoding, base)
+        flags = _raised_flags(encoding, axioms)
+        result = _with(result, flags=flags)
+    except SolverGaveUp as gave_up:
+        result = _with(base, observation=Observation.UNKNOWN, unknown_reason=gave_up.reason)
+    finally:
+        session.solver.pop()
+    return _with(result, time_s=setup + time.perf_counter() - start)
+
+
+def _result_base(test: LitmusTest, model: str) -> ModelResult:
+    return ModelResult(
+        file=test.file, test=test.name, arch=test.arch, model=model,
+        kind=herd_kind(test.condition.quantifier),
+        condition=herd_condition(test.condition, test.arch),
+        metadata=test.metadata,
+    )
+
+
+def _list_states(encoding: TestEncoding, base: ModelResult) -> ModelResult:
+    terms = [obs.term for obs in encoding.observed]
+    rows = enumerate_values(encoding.session, terms)
+    prop = encoding.test.condition.prop
+    states = []
+    for row in rows:
+        values = {obs.loc: v for obs, v in zip(encoding.observed, row, strict=True)}
+        state = State(tuple(
+            (obs.name, value_text(encoding.enc, v))
+            for obs, v in zip(encoding.observed, row, strict=True)
+        ))
+        states.append((state, prop_holds(prop, values, encoding.ident)))
+    states.sort(key=lambda sw: state_sort_key(sw[0], encoding.test.arch))
+    witnesses = tuple(w for _, w in states)
+    observation = _observation(any(witnesses), not all(witnesses))
+    return _with(
+        base, states=tuple(s for s, _ in states), witnesses=witnesses,
+        observation=observation, ok=_ok(encoding.test.condition.quantifier, observation),
+    )
+
+
+def _verdict_only(encoding: TestEncoding, base: ModelResult) -> ModelResult:
+    prop = prop_cond(encoding.test.condition.prop, encoding.term_of, encoding.ident)
+    session = encoding.session
+    some_yes = _satisfiable(session, prop)
+    some_no = _satisfiable(session, z3.Not(prop) if not isinstance(prop, bool) else not prop)
+    observation = _observation(some_yes, some_no)
+    return _with(
+        base, observation=observation, states_listed=False,
+        ok=_ok(encoding.test.condition.quantifier, observation),
+    )
+
+
+def _satisfiable(session: Session, cond: Cond) -> bool:
+    if cond is False:
+        return False
+    if cond is True:
+        return session.check() is Status.SAT
+    return session.check(cond) is Status.SAT
+
+
+def _raised_flags(encoding: TestEncoding, axioms: ModelEncoding) -> tuple[str, ...]:
+    return tuple(
+        name for name, cond in axioms.flags if _satisfiable(encoding.session, cond)
+    )
+
+
+def _observation(some_yes: bool, some_no: bool) -> Observation:
+    if not some_yes:
+        return Observation.NEVER
+    return Observation.SOMETIMES if some_no else Observation.ALWAYS
+
+
+def _ok(quantifier: str, observation: Observation) -> bool:
+    if quantifier == "exists":
+        return observation is not Observation.NEVER
+    if quantifier == "~exists":
+        return observation is Observation.NEVER
+    return observation is Observation.ALWAYS
+
+
+def _with(result: ModelResult, **changes: object) -> ModelResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)  # type: ignore[arg-type]

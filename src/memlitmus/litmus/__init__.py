@@ -1,0 +1,1 @@
+"""Litmus files: the AST and the parser."""

@@ -1,0 +1,64 @@
+"""The shipped memory models (cat files) and how names, aliases and paths resolve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from memlitmus.cat.ast import CatModel
+from memlitmus.cat.parse import load_cat
+from memlitmus.errors import ModelError
+
+MODELS_DIR = Path(__file__).parent / "cat" / "models"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A shipped model: its file, aliases, and what it is."""
+
+    name: str
+    file: str
+    aliases: tuple[str, ...]
+    description: str
+
+
+SHIPPED: tuple[ModelInfo, ...] = (
+    ModelInfo("sc", "sc.cat", (), "Sequential consistency (Lamport 1979)"),
+    ModelInfo("x86tso", "x86tso.cat", ("tso", "x86"),
+              "x86-TSO (Owens, Sarkar, Sewell 2009): store buffers, MFENCE, locked RMWs"),
+)
+
+DEFAULT_MODEL = {"X86": "x86tso", "X86_64": "x86tso"}
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model ready to judge with: its display name and parsed cat text."""
+
+    name: str
+    cat: CatModel
+
+
+def resolve(name_or_path: str) -> Model:
+    """A shipped model by name or alias, or a user's `.cat` file by path."""
+    for info in SHIPPED:
+        if name_or_path == info.name or name_or_path in info.aliases:
+            return _load(info.name, str(MODELS_DIR / info.file))
+    if name_or_path.endswith(".cat") or Path(name_or_path).is_file():
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise ModelError(f"no such cat file: {name_or_path}")
+        return _load(path.stem, str(path.resolve()))
+    known = ", ".join(info.name for info in SHIPPED)
+    raise ModelError(f"unknown model `{name_or_path}` (known: {known})")
+
+
+@cache
+def _load(name: str, path: str) -> Model:
+    return Model(name, load_cat(path))
+
+
+def default_model_for(arch: str) -> str:
+    """The model judged when the user names none."""
+    return DEFAULT_MODEL.get(arch, "sc")

@@ -1,0 +1,114 @@
+"""What a final state shows: the locations herd prints, their terms, and the condition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import z3
+
+from memlitmus.encode.execution import ExecutionEncoding
+from memlitmus.encode.terms import Cond, Term, conj, disj, equal, neg, to_int
+from memlitmus.events import ZERO
+from memlitmus.litmus.ast import (
+    And,
+    Atom,
+    Const,
+    Implies,
+    Loc,
+    MemLoc,
+    Not,
+    Or,
+    Prop,
+    RegLoc,
+    Value,
+)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One printed location: its herd name and its final-value term."""
+
+    loc: Loc
+    name: str
+    term: int | z3.ArithRef
+
+
+def prop_locations(prop: Prop | None) -> list[Loc]:
+    """Locations mentioned by a proposition, in order of first appearance."""
+    out: list[Loc] = []
+
+    def walk(p: Prop | None) -> None:
+        if isinstance(p, Atom):
+            if p.loc not in out:
+                out.append(p.loc)
+        elif isinstance(p, Not):
+            walk(p.arg)
+        elif isinstance(p, And | Or | Implies):
+            walk(p.left)
+            walk(p.right)
+
+    walk(prop)
+    return out
+
+
+def final_term(enc: ExecutionEncoding, loc: Loc, canonical: Callable[[str], str]) -> Term:
+    """The final value of a register or memory location."""
+    if isinstance(loc, MemLoc):
+        return enc.final_memory(loc.name)
+    expr = enc.program.final_registers.get((loc.thread, canonical(loc.reg)), ZERO)
+    return to_int(enc.value_term(expr))
+
+
+def value_id(enc: ExecutionEncoding, value: Value) -> int:
+    """The integer a literal stands for (a location name is its address)."""
+    if isinstance(value, int):
+        return value
+    return enc.location_ids[value]
+
+
+def value_text(enc: ExecutionEncoding, value: int) -> str:
+    """How herd prints a final value: a number, or the name of the location it points to."""
+    for name, ident in enc.location_ids.items():
+        if value == ident:
+            return name
+    return str(value)
+
+
+def prop_cond(prop: Prop, term_of: Callable[[Loc], Term], ident: Callable[[Value], int]) -> Cond:
+    """The proposition as a condition over final values."""
+    if isinstance(prop, Atom):
+        eq = equal(term_of(prop.loc), ident(prop.value))
+        return neg(eq) if prop.negated else eq
+    if isinstance(prop, Const):
+        return prop.value
+    if isinstance(prop, Not):
+        return neg(prop_cond(prop.arg, term_of, ident))
+    left = prop_cond(prop.left, term_of, ident)
+    right = prop_cond(prop.right, term_of, ident)
+    if isinstance(prop, And):
+        return conj(left, right)
+    if isinstance(prop, Or):
+        return disj([left, right])
+    return disj([neg(left), right])
+
+
+def prop_holds(prop: Prop, values: dict[Loc, int], ident: Callable[[Value], int]) -> bool:
+    """Evaluate a proposition on one final state."""
+    if isinstance(prop, Atom):
+        return (values[prop.loc] == ident(prop.value)) != prop.negated
+    if isinstance(prop, Const):
+        return prop.value
+    if isinstance(prop, Not):
+        return not prop_holds(prop.arg, values, ident)
+    left = prop_holds(prop.left, values, ident)
+    if isinstance(prop, And):
+        return left and prop_holds(prop.right, values, ident)
+    if isinstance(prop, Or):
+        return left or prop_holds(prop.right, values, ident)
+    return (not left) or prop_holds(prop.right, values, ident)
+
+
+def reg_canonical(loc: RegLoc, canonical: Callable[[str], str]) -> tuple[int, str]:
+    """The key of a register location."""
+    return (loc.thread, canonical(loc.reg))

@@ -1,0 +1,258 @@
+"""herd7's way of naming, printing and ordering things: conditions, locations, states.
+
+Everything here mirrors herd7 7.58 (see docs/herd-output.md for the sources):
+
+* the `Condition` line is herdtools' `ConstrGen.pp_prop`: `/\\` and `\\/` with one space
+  each side, `=>`, `not (...)` for negation (also for `x!=v`), `true`/`false`, and
+  parentheses only where a `\\/` or `=>` sits under a `/\\`, or a `/\\`/`\\/` under `=>`;
+* memory locations are printed `[x]` on every architecture (C included), registers
+  `T:REG`; values as decimal integers or, for an address, the bare location name;
+* names inside a state are sorted registers first (by thread, then by the architecture's
+  register order: X86 `EAX EBX ECX ...`, X86_64 `rax rbx rcx rdx rsi rdi rbp rsp r8..r15`,
+  AArch64 by register number, C by name), then memory locations by name;
+* state lines are sorted lexicographically over their values taken in name order, values
+  compared as herd does: unresolved symbolic values (`S16`) < integers (numerically) <
+  addresses (by name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from memlitmus.litmus.ast import (
+    And,
+    Atom,
+    Condition,
+    Const,
+    Implies,
+    Loc,
+    Not,
+    Or,
+    Prop,
+    RegLoc,
+    Value,
+)
+from memlitmus.results import State
+
+__all__ = [
+    "herd_condition",
+    "herd_kind",
+    "herd_loc_name",
+    "herd_prop",
+    "herd_value",
+    "name_sort_key",
+    "sort_bindings",
+    "sort_states",
+    "state_sort_key",
+    "value_sort_key",
+]
+
+_KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+
+# Operator contexts of ConstrGen.pp_prop.
+_TOP, _AND, _OR, _IMPLIES = "top", "and", "or", "implies"
+
+# (context above, operator here) pairs that herd parenthesises.
+_PAREN = {
+    (_AND, _OR),
+    (_AND, _IMPLIES),
+    (_OR, _IMPLIES),
+    (_IMPLIES, _AND),
+    (_IMPLIES, _OR),
+}
+
+_OPS = {_AND: " /\\ ", _OR: " \\/ ", _IMPLIES: " => "}
+
+
+# --- names and values ------------------------------------------------------------------
+
+
+def herd_kind(quantifier: str) -> str:
+    """The word after `Test NAME`: `Allowed` (exists), `Forbidden` (~exists), `Required`."""
+    try:
+        return _KINDS[quantifier.replace(" ", "")]
+    except KeyError:
+        raise ValueError(f"unknown quantifier {quantifier!r}") from None
+
+
+def herd_loc_name(loc: Loc, arch: str) -> str:
+    """A location named as in herd's state and Condition lines: `0:EAX`, `1:r0`, `[x]`.
+
+    herd 7.58 brackets memory locations on every architecture, C/LKMM included; `arch` is
+    accepted for symmetry with the other helpers and future per-architecture quirks.
+    """
+    del arch
+    if isinstance(loc, RegLoc):
+        return f"{loc.thread}:{loc.reg}"
+    return f"[{loc.name}]"
+
+
+def herd_value(value: Value) -> str:
+    """A value as herd prints it: decimal integer (`-1` for negatives) or location name."""
+    return str(value)
+
+
+# --- the Condition line ----------------------------------------------------------------
+
+
+def herd_condition(cond: Condition, arch: str) -> str:
+    """The text after `Condition `: e.g. `exists (0:EAX=0 /\\ 1:EAX=0)`."""
+    quantifier = cond.quantifier.replace(" ", "")
+    herd_kind(quantifier)  # validates the quantifier
+    return f"{quantifier} ({herd_prop(cond.prop, arch)})"
+
+
+def herd_prop(prop: Prop, arch: str) -> str:
+    """A proposition printed by herd's rules (ConstrGen.pp_prop), outermost context."""
+    return _pp(prop, _TOP, arch)
+
+
+def _pp(prop: Prop, above: str, arch: str) -> str:
+    """Print `prop` appearing directly under an operator of kind `above`."""
+    if isinstance(prop, Atom):
+        return _pp_atom(prop, arch)
+    if isinstance(prop, Const):
+        return "true" if prop.value else "false"
+    if isinstance(prop, Not):
+        return f"not ({_pp(prop.arg, _TOP, arch)})"
+    here = _op_of(prop)
+    text = _OPS[here].join(_pp(arg, here, arch) for arg in (prop.left, prop.right))
+    return f"({text})" if (above, here) in _PAREN else text
+
+
+def _op_of(prop: And | Or | Implies) -> str:
+    """The operator context a binary proposition opens."""
+    if isinstance(prop, And):
+        return _AND
+    if isinstance(prop, Or):
+        return _OR
+    return _IMPLIES
+
+
+def _pp_atom(atom: Atom, arch: str) -> str:
+    """`loc=value`; herd prints `loc!=value` as `not (loc=value)`."""
+    text = f"{herd_loc_name(atom.loc, arch)}={herd_value(atom.value)}"
+    return f"not ({text})" if atom.negated else text
+
+
+# --- ordering --------------------------------------------------------------------------
+
+_X86_REGS = ("EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP", "ESP", "EIP", "ZF", "SF", "CF")
+_X86_64_BASES = ("a", "b", "c", "d", "si", "di", "bp", "sp")
+_X86_64_FLAGS = ("zf", "sf", "cf")
+_AARCH64_SIMD = ("V", "B", "H", "S", "D", "Q")
+_INT_RE = re.compile(r"-?[0-9]+")
+_VAR_RE = re.compile(r"S[0-9]+")
+
+RegKey = tuple[int, int, str]
+
+
+def _x86_reg_key(reg: str) -> RegKey:
+    """X86: declaration order of herd's `reg` type, symbolic registers last."""
+    upper = reg.upper()
+    if upper in _X86_REGS:
+        return (0, _X86_REGS.index(upper), "")
+    return (1, 0, reg)
+
+
+def _x86_64_base(reg: str) -> int | None:
+    """Index of an X86_64 register's base (AX BX CX DX SI DI BP SP R8..R15), any width."""
+    match = re.fullmatch(r"r([0-9]+)[dwb]?", reg)
+    if match:
+        return int(match.group(1))
+    core = reg[1:] if len(reg) == 3 and reg[0] in "re" else reg
+    for index, base in enumerate(_X86_64_BASES):
+        if core in (base, base + "x", base + "l", base + "h"):
+            return index
+    return None
+
+
+def _x86_64_reg_key(reg: str) -> RegKey:
+    """X86_64: RIP, then general registers by base, xmm, symbolic, flags (herd's order)."""
+    lower = reg.lower()
+    if lower == "rip":
+        return (0, 0, "")
+    base = _x86_64_base(lower)
+    if base is not None:
+        return (1, base, "")
+    if lower.startswith("xmm") and lower[3:].isdigit():
+        return (2, int(lower[3:]), "")
+    if lower in _X86_64_FLAGS:
+        return (5, _X86_64_FLAGS.index(lower), "")
+    return (3, 0, reg)
+
+
+def _aarch64_reg_key(reg: str) -> RegKey:
+    """AArch64: ZR, then X0..X30 by number (W aliases alike), SIMD, then the rest."""
+    upper = reg.upper()
+    if upper in ("XZR", "WZR"):
+        return (0, 0, "")
+    match = re.fullmatch(r"([XWVBHSDQ])([0-9]+)(\..*)?", upper)
+    if match and match.group(1) in "XW" and not match.group(3):
+        return (1, int(match.group(2)), "")
+    if match and match.group(1) in _AARCH64_SIMD:
+        return (3, int(match.group(2)), upper)
+    return (5, 0, reg)
+
+
+def _reg_key(reg: str, arch: str) -> RegKey:
+    """herd's `reg_compare` for `arch`, as a sort key; C and unknown arches: by name."""
+    family = arch.upper()
+    if family == "X86":
+        return _x86_reg_key(reg)
+    if family == "X86_64":
+        return _x86_64_reg_key(reg)
+    if family == "AARCH64":
+        return _aarch64_reg_key(reg)
+    return (0, 0, reg)
+
+
+@lru_cache(maxsize=8192)
+def name_sort_key(name: str, arch: str) -> tuple[int, int, RegKey | str]:
+    """Sort key of a herd location name (`0:EAX`, `[x]`) inside a state."""
+    thread, sep, reg = name.partition(":")
+    if sep and thread.isdigit():
+        return (0, int(thread), _reg_key(reg, arch))
+    return (1, 0, name.removeprefix("[").removesuffix("]"))
+
+
+@lru_cache(maxsize=8192)
+def value_sort_key(value: Value) -> tuple[int, int, str]:
+    """herd's value order: unresolved `S<n>` < integers (numeric) < addresses (by name)."""
+    if isinstance(value, int):
+        return (1, value, "")
+    if _INT_RE.fullmatch(value):
+        return (1, int(value), "")
+    if _VAR_RE.fullmatch(value):
+        return (0, int(value[1:]), "")
+    return (2, 0, value)
+
+
+def sort_bindings(bindings: Iterable[tuple[str, str]], arch: str) -> tuple[tuple[str, str], ...]:
+    """The (name, value) pairs of one state in herd's print order."""
+    return tuple(sorted(bindings, key=lambda bd: name_sort_key(bd[0], arch)))
+
+
+def state_sort_key(
+    state: State | Iterable[tuple[str, str]], arch: str
+) -> tuple[tuple[int, int, str], ...]:
+    """Sort key of a whole state line: its values, in herd's name order, compared as herd.
+
+    All states of one test bind the same names, so comparing the value sequences is
+    herd's map comparison (`RState.compare`).
+    """
+    bindings = state.bindings if isinstance(state, State) else tuple(state)
+    return _values_key(sort_bindings(bindings, arch))
+
+
+def sort_states(states: Iterable[State], arch: str) -> tuple[State, ...]:
+    """States with their bindings and their lines in herd's order."""
+    normalised = (State(sort_bindings(st.bindings, arch)) for st in states)
+    return tuple(sorted(normalised, key=lambda st: _values_key(st.bindings)))
+
+
+def _values_key(bindings: Iterable[tuple[str, str]]) -> tuple[tuple[int, int, str], ...]:
+    """Sort key of bindings already in herd's name order."""
+    return tuple(value_sort_key(value) for _, value in bindings)

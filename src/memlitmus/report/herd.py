@@ -1,0 +1,134 @@
+"""herd7's text block for one test under one model, byte for byte where memlitmus knows.
+
+herd7 7.58 prints (herd/top_herd.ml), each line ending in a newline:
+
+    Test NAME Allowed|Forbidden|Required
+    States N
+    <N state lines>
+    Ok|No
+    Witnesses
+    Positive: P Negative: N
+    Flag FLAG                     (one per flag, sorted)
+    Condition exists (...)
+    Observation NAME Never|Sometimes|Always POS NEG
+    Time NAME 0.01
+    Hash=...                      (only when the file carries a Hash)
+    <blank line>
+
+Extensions, all documented in docs/herd-output.md:
+
+* counts not computed (`positive`/`negative` None): the counts printed are those of the
+  listed final states (or, without states, 0/1 stand-ins consistent with the verdict) and
+  a `Counts NAME states|verdict` line after `Observation` says so;
+* verdict-only (`states_listed=False`): no `States` line and no state lines;
+* an UNKNOWN observation: no states, no verdict counts, `Unknown` in place of Ok/No,
+  `Observation NAME Unknown` and a `Reason NAME ...` line.
+"""
+
+from __future__ import annotations
+
+from memlitmus.results import ModelResult, Observation
+
+__all__ = ["format_herd", "herd_counts", "herd_ok", "witness_counts"]
+
+_FORBIDDEN = "Forbidden"
+_REQUIRED = "Required"
+
+
+def format_herd(result: ModelResult) -> str:
+    """herd's output block for `result`, ending with the blank line herd prints."""
+    if result.observation is Observation.UNKNOWN:
+        lines = _unknown_lines(result)
+    else:
+        lines = _verdict_lines(result)
+    return "\n".join(lines) + "\n\n"
+
+
+def herd_counts(result: ModelResult) -> tuple[int, int, str | None]:
+    """(pos, neg) w.r.t. the proposition, and None or the stand-in source if not herd's.
+
+    The source is `"states"` when counted over listed final states, `"verdict"` when only
+    the observation is known (then 0 or 1 each, the least counts consistent with it).
+    """
+    if result.positive is not None and result.negative is not None:
+        return result.positive, result.negative, None
+    if result.states_listed and len(result.witnesses) == len(result.states):
+        pos = sum(result.witnesses)
+        return pos, len(result.witnesses) - pos, "states"
+    return _verdict_counts(result.observation) + ("verdict",)
+
+
+def herd_ok(result: ModelResult) -> bool:
+    """herd's Ok/No: exists → pos>0, ~exists → pos=0, forall → neg=0."""
+    if result.ok is not None:
+        return result.ok
+    pos, neg, _ = herd_counts(result)
+    if result.kind == _FORBIDDEN:
+        return pos == 0
+    if result.kind == _REQUIRED:
+        return neg == 0
+    return pos > 0
+
+
+def witness_counts(result: ModelResult, pos: int, neg: int) -> tuple[int, int]:
+    """The `Positive:`/`Negative:` pair: herd swaps the counts for `~exists`."""
+    return (neg, pos) if result.kind == _FORBIDDEN else (pos, neg)
+
+
+def _verdict_counts(observation: Observation) -> tuple[int, int]:
+    """Least (pos, neg) consistent with an observation."""
+    if observation is Observation.NEVER:
+        return 0, 1
+    if observation is Observation.ALWAYS:
+        return 1, 0
+    return 1, 1
+
+
+def _verdict_lines(result: ModelResult) -> list[str]:
+    """The block of a test with a verdict."""
+    pos, neg, stand_in = herd_counts(result)
+    wpos, wneg = witness_counts(result, pos, neg)
+    lines = [f"Test {result.test} {result.kind}"]
+    lines += _state_lines(result)
+    lines += [
+        "Ok" if herd_ok(result) else "No",
+        "Witnesses",
+        f"Positive: {wpos} Negative: {wneg}",
+    ]
+    lines += [f"Flag {flag}" for flag in sorted(result.flags)]
+    lines += [
+        f"Condition {result.condition}",
+        f"Observation {result.test} {result.observation.value} {pos} {neg}",
+    ]
+    if stand_in is not None:
+        lines.append(f"Counts {result.test} {stand_in}")
+    return lines + _tail_lines(result)
+
+
+def _unknown_lines(result: ModelResult) -> list[str]:
+    """The block of a test the solver could not decide: no states, no counts."""
+    reason = result.unknown_reason or "no reason given"
+    lines = [f"Test {result.test} {result.kind}", "Unknown"]
+    lines += [f"Flag {flag}" for flag in sorted(result.flags)]
+    lines += [
+        f"Condition {result.condition}",
+        f"Observation {result.test} {Observation.UNKNOWN.value}",
+        f"Reason {result.test} {reason}",
+    ]
+    return lines + _tail_lines(result)
+
+
+def _state_lines(result: ModelResult) -> list[str]:
+    """`States N` and the state lines, or nothing in verdict-only mode."""
+    if not result.states_listed:
+        return []
+    return [f"States {len(result.states)}"] + [st.herd_line() for st in result.states]
+
+
+def _tail_lines(result: ModelResult) -> list[str]:
+    """`Time NAME t` and, when the file has one, `Hash=...`."""
+    lines = [f"Time {result.test} {result.time_s:.2f}"]
+    digest = result.metadata.get("Hash")
+    if digest is not None:
+        lines.append(f"Hash={digest}")
+    return lines

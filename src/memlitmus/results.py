@@ -1,0 +1,62 @@
+"""What judging a test under one model produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Observation(Enum):
+    """herd's Observation: how often the final condition's proposition holds."""
+
+    NEVER = "Never"
+    SOMETIMES = "Sometimes"
+    ALWAYS = "Always"
+    UNKNOWN = "Unknown"  # the solver gave up: never a verdict
+
+
+@dataclass(frozen=True)
+class State:
+    """One reachable final state: (name, value) pairs in herd's print order.
+
+    Names are printed as herd does: `0:EAX`, `1:rax`, `[x]`; values as herd does: `1`,
+    `-1`, or a location name such as `x` for a pointer.
+    """
+
+    bindings: tuple[tuple[str, str], ...]
+
+    def herd_line(self) -> str:
+        """`0:EAX=0; [x]=1;` exactly as herd prints a state."""
+        return "".join(f"{name}={value}; " for name, value in self.bindings).rstrip()
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """The verdict of one test under one model."""
+
+    file: str
+    test: str
+    arch: str
+    model: str
+    kind: str  # herd's "Allowed" (exists), "Forbidden" (~exists) or "Required" (forall)
+    condition: str  # the condition as herd prints it after `Condition `
+    states: tuple[State, ...] = ()  # sorted as herd sorts them
+    witnesses: tuple[bool, ...] = ()  # per state: does it satisfy the proposition?
+    observation: Observation = Observation.UNKNOWN
+    ok: bool | None = None  # herd's Ok/No; None when unknown
+    positive: int | None = None  # executions satisfying the proposition (with --count)
+    negative: int | None = None
+    flags: tuple[str, ...] = ()
+    time_s: float = 0.0
+    states_listed: bool = True  # False under --verdict-only
+    unknown_reason: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """An input that was rejected, with its rendered `file:line:col: message`."""
+
+    file: str
+    message: str
+    internal: bool = False  # True for a bug in memlitmus rather than a rejected input
