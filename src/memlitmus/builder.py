@@ -103,9 +103,14 @@ class ThreadBuilder:
     init_regs: dict[str, Expr]
     state: PathState = field(init=False)
     pending: dict[str, list[PathState]] = field(default_factory=dict)
+    instr: int = 0
 
     def __post_init__(self) -> None:
         self.state = PathState(TRUE, dict(self.init_regs), frozenset())
+
+    def next_instruction(self) -> None:
+        """Events from here on belong to a new instruction (and are po-after earlier ones)."""
+        self.instr += 1
 
     # registers ---------------------------------------------------------------------------
 
@@ -139,9 +144,12 @@ class ThreadBuilder:
         """A fence event."""
         return self._event("F", None, None, tags, span)
 
-    def pair_rmw(self, read_eid: int, write_eid: int) -> None:
-        """Mark a read and a write as one atomic read-modify-write."""
+    def pair_rmw(self, read_eid: int, write_eid: int, single_instruction: bool = True) -> None:
+        """Mark a read and a write as one atomic read-modify-write (`amo` too when one
+        instruction does both, as opposed to a load-reserve/store-conditional pair)."""
         self.program.rmw.add((read_eid, write_eid))
+        if single_instruction:
+            self.program.relate("amo", (read_eid, write_eid))
 
     def _event(
         self, kind: str, addr: Expr | None, value: Expr | None,
@@ -151,7 +159,7 @@ class ThreadBuilder:
             self.program.add_location(addr.name)
         event = self.program.new_event(
             {"thread": self.tid, "kind": kind, "addr": addr, "value": value,
-             "tags": tags, "guard": self.state.guard, "span": span}
+             "tags": tags, "guard": self.state.guard, "span": span, "instr": self.instr}
         )
         self.program.po[self.tid].append(event.eid)
         if addr is not None:

@@ -181,7 +181,8 @@ class Event:
     `kind` is "R", "W" or "F". A read's value is `read_value(eid)`; a write's `value` is the
     expression it stores. `guard` is non-zero exactly in the executions where the event
     happens (branches). `tags` name instruction and annotation sets used by models, e.g.
-    `MFENCE`, `X` (locked/atomic access), `Acquire`, `Once`.
+    `MFENCE`, `X` (locked/atomic access), `Acquire`, `Once`. Events of one instruction
+    (the read and write of an exchange) share `instr` and are not related by po, as in herd.
     """
 
     eid: int
@@ -192,6 +193,7 @@ class Event:
     tags: frozenset[str]
     guard: Expr = TRUE
     span: Span | None = None
+    instr: int = 0  # index of the instruction within its thread; po relates different ones
 
     @property
     def is_init(self) -> bool:

@@ -103,7 +103,7 @@ def _judge_one(encoding: TestEncoding, model: Model, options: Options, setup: fl
     session = encoding.session
     session.solver.push()
     try:
-        axioms = encode_model(model, encoding.enc, encoding.arch.name)
+        axioms = encode_model(model, encoding.enc, encoding.arch.tags)
         session.add(axioms.constraints)
         if options.verdict_only:
             result = _verdict_only(encoding, base)

@@ -15,6 +15,7 @@ class Arch(Protocol):
 
     name: str
     default_model: str
+    tags: frozenset[str]  # every instruction tag its events may carry (known to models)
 
     def canonical_reg(self, reg: str) -> str:
         """The register a name stands for (`eax` → `rax` on X86_64)."""

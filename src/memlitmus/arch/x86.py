@@ -3,6 +3,12 @@
 Both dialects reach this module with Intel operand order (destination first), upper-case
 mnemonics and registers without `%`. Locked instructions (`XCHG`, `LOCK …`) produce a read
 and a write tagged `X` and paired in `rmw`; x86tso.cat makes them full fences.
+
+As in herd 7.58, the read and write of a locked instruction are neither po-related (they
+are one instruction) nor in `amo`: herd's uniproc check `acyclic po-loc | amo | com` then
+allows an exchange to read a write that is coherence-after its own write, and the x86
+reference corpus lists such states (e.g. diy7-rmw LB+mfence+rmw-po, state
+`0:rax=0; 1:rax=1; [y]=1;`, under both sc and x86tso).
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ class X86Arch:
     aliases: dict[str, str]
     suffixed: bool  # AT&T mnemonics carry a size suffix: movq, xchgl, lock addq
     default_model: str = "x86tso"
+    tags: frozenset[str] = frozenset({"MFENCE", "LFENCE", "SFENCE", "X"})
 
     def canonical_reg(self, reg: str) -> str:
         """The full register a name stands for; unknown names are kept as written."""
@@ -71,6 +78,7 @@ class X86Arch:
             if isinstance(stmt, Label):
                 tb.label(stmt.name)
             elif tb.reachable or _is_branch(stmt):
+                tb.next_instruction()
                 runner.execute(stmt)
 
     def base_mnemonic(self, instr: Instr) -> str:
@@ -172,7 +180,7 @@ class X86Thread:
         r_eid, old = self.tb.read(addr, LOCKED, span)
         new = new_value(old)
         w_eid = self.tb.write(addr, new, LOCKED, span)
-        self.tb.pair_rmw(r_eid, w_eid)
+        self.tb.pair_rmw(r_eid, w_eid, single_instruction=False)
         if result_reg is not None:
             self.tb.set(result_reg, old)
         return new
@@ -209,7 +217,7 @@ class X86Thread:
         self.tb.set(FLAGS, equal)
         self.tb.branch(not_(equal), _FAIL_LABEL)
         w_eid = self.tb.write(addr, new, LOCKED, instr.span)
-        self.tb.pair_rmw(r_eid, w_eid)
+        self.tb.pair_rmw(r_eid, w_eid, single_instruction=False)
         self.tb.label(_FAIL_LABEL)
         self.tb.set(acc, old)  # on success the accumulator already equals old
 

@@ -16,11 +16,9 @@ Value = ZSet | ZRel
 class Z3Algebra:
     """Sets and relations of one symbolic execution."""
 
-    def __init__(self, builtins: Builtins, constraints: list[object]):
+    def __init__(self, builtins: Builtins):
         self.builtins = builtins
-        self.constraints = constraints
         self._universe = builtins.lookup("_")
-        self._fresh = 0
 
     # sets
     def empty_set(self) -> ZSet:
@@ -85,12 +83,24 @@ class Z3Algebra:
     def range(self, r: ZRel) -> ZSet:
         return rel.range_(r)
 
-    def builtin(self, name: str) -> Value | None:
-        return self.builtins.lookup(name)
+    def builtin_set(self, name: str) -> ZSet | None:
+        value = self.builtins.lookup(name)
+        return value if isinstance(value, ZSet) else None
+
+    def builtin_rel(self, name: str) -> ZRel | None:
+        value = self.builtins.lookup(name)
+        return value if isinstance(value, ZRel) else None
+
+    def annotation(self, tag: str) -> ZSet:
+        value = self.builtins.lookup(tag)
+        return value if isinstance(value, ZSet) else ZSet({})
+
+    def rel_primitive(self, name: str, r: ZRel) -> ZRel | None:
+        return None
 
     def fixpoint(
-        self, names: Sequence[str], step: Callable[[list[Value]], list[Value]],
-        kinds: Sequence[str] | None = None,
+        self, names: Sequence[str], kinds: Sequence[str],
+        step: Callable[[list[Value]], list[Value]],
     ) -> list[Value]:
         """Least fixpoint by Kleene iteration on the possible-edge structure.
 
@@ -98,7 +108,7 @@ class Z3Algebra:
         then a bounded number of rounds more (enough for paths through every node), which
         is exact for the finite event sets of a litmus test.
         """
-        values: list[Value] = [self._empty_like(k) for k in (kinds or ["rel"] * len(names))]
+        values: list[Value] = [self._empty_like(k) for k in kinds]
         rounds = 0
         bound = 2 * len(self.universe().members) + 2
         while True:

@@ -39,6 +39,7 @@ class Builtins:
             "addr": lambda: self._static(enc.program.addr),
             "data": lambda: self._static(enc.program.data),
             "ctrl": lambda: self._static(enc.program.ctrl),
+            "amo": lambda: self._static(enc.program.extra_relations.get("amo", ())),
             "po-loc": lambda: ZRel(inter_maps(self.rel("po").edges, self.loc)),  # type: ignore
         }
         for base in ("rf", "co", "fr"):
@@ -81,11 +82,14 @@ class Builtins:
 
     @cached_property
     def po_pairs(self) -> list[Pair]:
-        """Program order: every earlier/later pair of one thread."""
+        """Program order: pairs of events of one thread from different instructions."""
+        events = self.events
         pairs = []
         for thread in self.enc.program.po:
             for i, a in enumerate(thread):
-                pairs.extend((a, b) for b in thread[i + 1:])
+                pairs.extend(
+                    (a, b) for b in thread[i + 1:] if events[a].instr != events[b].instr
+                )
         return pairs
 
     @cached_property

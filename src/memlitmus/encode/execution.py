@@ -75,7 +75,7 @@ class ExecutionEncoding:
             choices = []
             for w in self.writes:
                 alias = self.same_loc(w.eid, r.eid)
-                if alias is False:
+                if alias is False or _same_instruction(w, r):
                     continue
                 choices.append(self._rf_choice(w, r, alias))
             self._exactly_one_when(self.exec[r.eid], choices, r)
@@ -189,3 +189,9 @@ class ExecutionEncoding:
                 self.constraints.append(same if last is True else z3.Implies(last, same))
         return final
 
+
+
+def _same_instruction(w: Event, r: Event) -> bool:
+    """A read never reads its own instruction's write: within one instruction the read
+    comes first (herd's intra-instruction causality), so such an rf edge is a cycle."""
+    return w.thread == r.thread and w.instr == r.instr

@@ -1,0 +1,71 @@
+"""Judge a whole reference corpus in one process: time per test and agreement with herd7.
+
+    python benchmarks/corpus.py x86            # every row of ../shared/corpus/x86
+    python benchmarks/corpus.py aarch64 --verdict-only
+
+Prints seconds in total, ms per test (one test = one file judged under all its models),
+ms per test × model, herd7's own total from expected.tsv, and the agreement figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from memlitmus.corpus import by_file, disagreements, read_expected
+from memlitmus.errors import MemlitmusError
+from memlitmus.judge import Options, judge
+from memlitmus.litmus.parse import load_litmus
+from memlitmus.models import resolve
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("suite", help="x86, aarch64 or lkmm")
+    parser.add_argument("--verdict-only", action="store_true")
+    parser.add_argument("--limit", type=int, default=0, help="judge only the first N files")
+    parser.add_argument("--show", type=int, default=10, help="print up to N disagreements")
+    args = parser.parse_args()
+    suite = CORPUS / args.suite
+    grouped = by_file(read_expected(suite / "expected.tsv"))
+    files = sorted(grouped)[: args.limit or None]
+    options = Options(verdict_only=args.verdict_only)
+    agree = rows = rejected = 0
+    herd_time = 0.0
+    shown = 0
+    start = time.perf_counter()
+    for file in files:
+        expected = grouped[file]
+        herd_time += max(e.herd_time_s for e in expected.values())
+        try:
+            results = judge(load_litmus(suite / file), [resolve(m) for m in expected], options)
+        except MemlitmusError as err:
+            rejected += 1
+            rows += len(expected)
+            if shown < args.show:
+                print(f"REJECTED {err.render().splitlines()[0]}")
+                shown += 1
+            continue
+        for result in results:
+            rows += 1
+            problems = disagreements(result, expected[result.model])
+            agree += not problems
+            if problems and shown < args.show:
+                print(f"DISAGREE {file} {result.model}: {'; '.join(problems)}")
+                shown += 1
+    elapsed = time.perf_counter() - start
+    print(f"suite {args.suite}: {len(files)} tests, {rows} test×model rows")
+    print(f"agreement: {agree}/{rows} rows ({100 * agree / max(rows, 1):.2f}%), "
+          f"{rejected} files rejected")
+    print(f"memlitmus: {elapsed:.2f} s total, {1000 * elapsed / max(len(files), 1):.2f} ms per test, "
+          f"{1000 * elapsed / max(rows, 1):.2f} ms per test×model")
+    print(f"herd7 (expected.tsv Time lines, max over models): {herd_time:.2f} s")
+    return 0 if agree == rows else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

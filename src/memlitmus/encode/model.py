@@ -1,0 +1,73 @@
+"""A cat model's checks, evaluated over one symbolic execution, as Z3 constraints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from memlitmus.cat.interp import CheckOutcome, evaluate
+from memlitmus.encode import axioms
+from memlitmus.encode.algebra import Z3Algebra
+from memlitmus.encode.builtins import Builtins
+from memlitmus.encode.execution import ExecutionEncoding
+from memlitmus.encode.relations import ZRel
+from memlitmus.encode.terms import Cond, neg
+from memlitmus.errors import CatError
+from memlitmus.models import Model
+
+
+@dataclass
+class ModelEncoding:
+    """What a model adds to a test's solver: constraints, and flags to test."""
+
+    constraints: list[z3.BoolRef] = field(default_factory=list)
+    flags: list[tuple[str, Cond]] = field(default_factory=list)
+
+
+def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str]) -> ModelEncoding:
+    """Evaluate the model symbolically and turn its checks into constraints."""
+    algebra = Z3Algebra(Builtins(enc, known_tags))
+    out = ModelEncoding()
+    for index, check in enumerate(evaluate(model.cat, algebra)):
+        if check.undefined_unless:
+            raise CatError("`undefined_unless` checks are not supported", check.span)
+        if check.flag:
+            out.flags.append((check.name or f"flag{index}", _holds(check)))
+        else:
+            out.constraints.extend(_constraints(check, f"{model.name}{index}"))
+    return out
+
+
+def _constraints(check: CheckOutcome, tag: str) -> list[z3.BoolRef]:
+    value = check.value
+    if not check.negated:
+        if check.kind == "acyclic":
+            return axioms.acyclic(_rel(check), tag)
+        if check.kind == "irreflexive":
+            return axioms.irreflexive(_rel(check))
+        return axioms.empty(value)  # type: ignore[arg-type]
+    cond = _holds(check)
+    if cond is True:
+        return []
+    return [z3.BoolVal(False) if cond is False else cond]  # type: ignore[list-item]
+
+
+def _holds(check: CheckOutcome) -> Cond:
+    """The condition under which a check holds (used for flags and negated checks)."""
+    value = check.value
+    if check.kind == "empty":
+        nonempty = axioms.nonempty_cond(value)  # type: ignore[arg-type]
+        return nonempty if check.negated else neg(nonempty)
+    if check.kind == "irreflexive":
+        reflexive = axioms.reflexive_cond(_rel(check), check.span)
+        return reflexive if check.negated else neg(reflexive)
+    raise CatError(f"`{'~' if check.negated else ''}acyclic` as a flag or negated check "
+                   "is not supported", check.span)
+
+
+def _rel(check: CheckOutcome) -> ZRel:
+    if not isinstance(check.value, ZRel):
+        raise CatError(f"`{check.kind}` needs a relation", check.span)
+    return check.value
+
