@@ -20,8 +20,8 @@ from memlitmus.events import (
     Event,
     EventProgram,
     Expr,
-    and_,
     Ite,
+    and_,
     not_,
     or_,
     read_value,
@@ -50,6 +50,7 @@ class ProgramBuilder:
         self.ctrl: set[tuple[int, int]] = set()
         self.final_registers: dict[tuple[int, str], Expr] = {}
         self.extra: dict[str, set[tuple[int, int]]] = {}
+        self.assumptions: list[Expr] = []
         self._init_memory = init_memory
 
     def add_location(self, name: str) -> None:
@@ -91,6 +92,7 @@ class ProgramBuilder:
             locations=tuple(self.locations),
             final_registers=dict(self.final_registers),
             extra_relations={k: frozenset(v) for k, v in self.extra.items()},
+            assumptions=tuple(self.assumptions),
         )
 
 
@@ -143,6 +145,11 @@ class ThreadBuilder:
     def fence(self, tags: frozenset[str], span: Span | None) -> int:
         """A fence event."""
         return self._event("F", None, None, tags, span)
+
+    def assume(self, cond: Expr) -> None:
+        """Keep only executions where `cond` holds whenever the current path is taken
+        (e.g. a lock acquisition that must read "unlocked")."""
+        self.program.assumptions.append(or_(not_(self.state.guard), cond))
 
     def pair_rmw(self, read_eid: int, write_eid: int, single_instruction: bool = True) -> None:
         """Mark a read and a write as one atomic read-modify-write (`amo` too when one

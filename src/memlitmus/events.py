@@ -46,6 +46,15 @@ class ReadValue:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """A free 0/1 choice made by the execution (e.g. whether a store-exclusive succeeds);
+    the solver explores both, and the model decides which executions are allowed."""
+
+    name: str
+    deps: frozenset[int] = NO_DEPS
+
+
+@dataclass(frozen=True)
 class BinOp:
     """`left op right`; op is one of + - * & | ^ == != < <= > >= (comparisons give 0/1)."""
 
@@ -65,7 +74,7 @@ class Ite:
     deps: frozenset[int] = NO_DEPS
 
 
-Expr = Const | AddrOf | ReadValue | BinOp | Ite
+Expr = Const | AddrOf | ReadValue | Choice | BinOp | Ite
 
 TRUE = Const(1)
 ZERO = Const(0)
@@ -219,6 +228,7 @@ class EventProgram:
     locations: tuple[str, ...]  # every memory location, in a stable order
     final_registers: dict[tuple[int, str], Expr] = field(default_factory=dict)
     extra_relations: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
+    assumptions: tuple[Expr, ...] = ()  # every execution must make each of these non-zero
 
     def reads(self) -> list[Event]:
         """The read events."""

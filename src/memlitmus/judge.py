@@ -32,7 +32,14 @@ from memlitmus.report.condition import (
     state_sort_key,
 )
 from memlitmus.results import ModelResult, Observation, State
-from memlitmus.solve import Session, SolverGaveUp, Status, enumerate_values
+from memlitmus.solve import (
+    Session,
+    SolverGaveUp,
+    Status,
+    count_executions,
+    enumerate_values,
+    evaluate_int,
+)
 
 
 @dataclass(frozen=True)
@@ -101,20 +108,20 @@ def _judge_one(encoding: TestEncoding, model: Model, options: Options, setup: fl
     test = encoding.test
     base = _result_base(test, model.name)
     session = encoding.session
-    session.solver.push()
     try:
-        axioms = encode_model(model, encoding.enc, encoding.arch.tags)
-        session.add(axioms.constraints)
-        if options.verdict_only:
-            result = _verdict_only(encoding, base)
-        else:
-            result = _list_states(encoding, base)
-        flags = _raised_flags(encoding, axioms)
-        result = _with(result, flags=flags)
+        with session.scope():
+            axioms = encode_model(model, encoding.enc, encoding.arch.tags)
+            session.add(axioms.constraints)
+            flags = _raised_flags(encoding, axioms)
+            if options.verdict_only:
+                result = _verdict_only(encoding, base)
+            else:
+                result = _list_states(encoding, base)
+            if options.count:
+                result = _with_counts(encoding, result)
+            result = _with(result, flags=flags)
     except SolverGaveUp as gave_up:
         result = _with(base, observation=Observation.UNKNOWN, unknown_reason=gave_up.reason)
-    finally:
-        session.solver.pop()
     return _with(result, time_s=setup + time.perf_counter() - start)
 
 
@@ -158,6 +165,20 @@ def _verdict_only(encoding: TestEncoding, base: ModelResult) -> ModelResult:
         base, observation=observation, states_listed=False,
         ok=_ok(encoding.test.condition.quantifier, observation),
     )
+
+
+def _with_counts(encoding: TestEncoding, result: ModelResult) -> ModelResult:
+    """herd's Positive/Negative: allowed executions satisfying the proposition or not."""
+    prop = encoding.test.condition.prop
+
+    def satisfies(model: z3.ModelRef) -> bool:
+        values = {obs.loc: evaluate_int(model, obs.term) for obs in encoding.observed}
+        return prop_holds(prop, values, encoding.ident)
+
+    positive, negative = count_executions(
+        encoding.session, encoding.enc.identity_atoms(), satisfies
+    )
+    return _with(result, positive=positive, negative=negative)
 
 
 def _satisfiable(session: Session, cond: Cond) -> bool:

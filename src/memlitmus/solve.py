@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 
@@ -53,6 +54,15 @@ class Session:
             return Status.UNSAT
         raise SolverGaveUp(self.solver.reason_unknown() or "solver returned unknown")
 
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Constraints added inside are dropped on exit (solver push/pop)."""
+        self.solver.push()
+        try:
+            yield
+        finally:
+            self.solver.pop()
+
     def model(self) -> z3.ModelRef:
         """The model of the last satisfiable check."""
         return self.solver.model()
@@ -72,15 +82,37 @@ def enumerate_values(
     """Every distinct tuple of values the terms take in satisfying assignments.
 
     Blocking clauses mention only the observed terms, so each check finds a new final
-    state rather than a new execution. Runs inside a push/pop scope of the caller.
+    state rather than a new execution. They live in a scope of their own.
     """
     found: list[tuple[int, ...]] = []
     dynamic = [(i, t) for i, t in enumerate(terms) if not isinstance(t, int)]
-    while session.check() is Status.SAT:
-        model = session.model()
-        values = tuple(evaluate_int(model, t) for t in terms)
-        found.append(values)
-        if not dynamic:
-            break
-        session.add([z3.Or(*[t != values[i] for i, t in dynamic])])  # type: ignore[arg-type]
+    with session.scope():
+        while session.check() is Status.SAT:
+            model = session.model()
+            values = tuple(evaluate_int(model, t) for t in terms)
+            found.append(values)
+            if not dynamic:
+                break
+            session.add([z3.Or(*[t != values[i] for i, t in dynamic])])  # type: ignore
     return found
+
+
+def count_executions(
+    session: Session, atoms: Sequence[z3.BoolRef], satisfies: Callable[[z3.ModelRef], bool]
+) -> tuple[int, int]:
+    """(positive, negative): allowed executions whose final state satisfies / does not
+    satisfy the proposition, as herd counts them. One check per execution: use sparingly.
+    """
+    positive = negative = 0
+    with session.scope():
+        while session.check() is Status.SAT:
+            model = session.model()
+            if satisfies(model):
+                positive += 1
+            else:
+                negative += 1
+            if not atoms:
+                break
+            values = [model.eval(a, model_completion=True) for a in atoms]
+            session.add([z3.Or(*[a != v for a, v in zip(atoms, values, strict=True)])])
+    return positive, negative

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import z3
+
 from memlitmus.encode import relations as rel
 from memlitmus.encode.builtins import Builtins
 from memlitmus.encode.relations import ZRel, ZSet
-from memlitmus.encode.terms import Cond
+from memlitmus.encode.terms import Cond, conj, equal, neg
 
 Value = ZSet | ZRel
+EXACT_CLOSURE_NODES = 24  # beyond this, Floyd–Warshall formulas cost more than variables
 
 
 class Z3Algebra:
@@ -19,6 +22,7 @@ class Z3Algebra:
     def __init__(self, builtins: Builtins):
         self.builtins = builtins
         self._universe = builtins.lookup("_")
+        self.side_constraints: list[z3.BoolRef] = []  # from symbolic fixpoints
 
     # sets
     def empty_set(self) -> ZSet:
@@ -63,10 +67,29 @@ class Z3Algebra:
         return rel.inverse(a)
 
     def plus(self, a: ZRel) -> ZRel:
-        return rel.plus(a)
+        return ZRel(thunk=lambda: self._closure(a), closure_of=a)
 
     def star(self, a: ZRel) -> ZRel:
-        return self.rel_union(rel.plus(a), rel.identity(self.universe()))
+        return self.rel_union(self.plus(a), rel.identity(self.universe()))
+
+    def _closure(self, a: ZRel) -> dict[rel.Pair, Cond]:
+        """r+ : exact formulas on small graphs; on large ones a fresh relation X with
+        r ⊆ X and X;r ⊆ X (the least such X is r+, see `fixpoint` for why that is
+        enough)."""
+        edges = a.edges
+        nodes = {x for pair in edges for x in pair}
+        if len(nodes) <= EXACT_CLOSURE_NODES or _is_static(a):
+            return rel.transitive_closure(edges)
+        keys = rel.transitive_closure({k: True for k in edges})
+        fresh = {k: z3.Bool(f"tc{id(a)}_{k[0]}_{k[1]}") for k in keys}
+        by_source: dict[int, list[tuple[int, Cond]]] = {}
+        for (x, y), cond in edges.items():
+            by_source.setdefault(x, []).append((y, cond))
+            self.side_constraints.append(_implies(cond, fresh[(x, y)]))
+        for (x, y), var in fresh.items():
+            for z, cond in by_source.get(y, ()):
+                self.side_constraints.append(_implies(conj(var, cond), fresh[(x, z)]))
+        return fresh  # type: ignore[return-value]
 
     def opt(self, a: ZRel) -> ZRel:
         return self.rel_union(a, rel.identity(self.universe()))
@@ -96,35 +119,96 @@ class Z3Algebra:
         return value if isinstance(value, ZSet) else ZSet({})
 
     def rel_primitive(self, name: str, r: ZRel) -> ZRel | None:
-        return None
+        """herd's `different-values(r)` / `same-value(r)`: pairs of r whose events carry
+        different / equal values."""
+        if name not in ("different-values", "same-value"):
+            return None
+        same = name == "same-value"
+        values = self.builtins.event_values
+        out: dict[rel.Pair, Cond] = {}
+        for (a, b), cond in r.edges.items():
+            if a in values and b in values:
+                eq = equal(values[a], values[b])
+                out[(a, b)] = conj(cond, eq if same else neg(eq))
+        return ZRel(out)
 
     def fixpoint(
         self, names: Sequence[str], kinds: Sequence[str],
         step: Callable[[list[Value]], list[Value]],
     ) -> list[Value]:
-        """Least fixpoint by Kleene iteration on the possible-edge structure.
+        """The least fixpoint of a `let rec` group.
 
-        Iterates from the empty values until the set of possible keys stops growing and
-        then a bounded number of rounds more (enough for paths through every node), which
-        is exact for the finite event sets of a litmus test.
+        While every value is static (e.g. RCU nesting computed from po and tags), plain
+        Kleene iteration is exact. Otherwise each name becomes a fresh relation (or set)
+        over its possible keys, constrained to contain its own step: X ⊇ F(X). The least
+        fixpoint satisfies that, and every check and flag of herd-style models is
+        antimonotone in such relations (acyclicity, emptiness, races that shrink as
+        happens-before grows), so the solver can always choose the least fixpoint and
+        never gains by a larger one.
         """
         values: list[Value] = [self._empty_like(k) for k in kinds]
-        rounds = 0
-        bound = 2 * len(self.universe().members) + 2
         while True:
             new = step(values)
-            rounds += 1
-            if _same_structure(new, values) or rounds > bound:
+            if not all(_is_static(v) for v in new):
+                return self._symbolic_fixpoint(names, kinds, step)
+            if all(_keys(n) == _keys(v) for n, v in zip(new, values, strict=True)):
                 return new
             values = new
+
+    def _symbolic_fixpoint(
+        self, names: Sequence[str], kinds: Sequence[str],
+        step: Callable[[list[Value]], list[Value]],
+    ) -> list[Value]:
+        keys = self._possible_keys(kinds, step)
+        fresh = [_fresh(name, kind, k) for name, kind, k in zip(names, kinds, keys, strict=True)]
+        for var, image in zip(fresh, step(fresh), strict=True):
+            var_items, image_items = _items(var), _items(image)
+            for key, cond in image_items.items():
+                self.side_constraints.append(_implies(cond, var_items[key]))
+        return fresh
+
+    def _possible_keys(
+        self, kinds: Sequence[str], step: Callable[[list[Value]], list[Value]]
+    ) -> list[set[object]]:
+        """Kleene iteration on keys only (every condition taken as true): a superset of
+        the pairs or events each recursive name can ever contain."""
+        keys: list[set[object]] = [set() for _ in kinds]
+        while True:
+            values = [_all_true(kind, k) for kind, k in zip(kinds, keys, strict=True)]
+            new = [set(_items(v)) | k for v, k in zip(step(values), keys, strict=True)]
+            if new == keys:
+                return keys
+            keys = new
 
     def _empty_like(self, kind: str) -> Value:
         return self.empty_set() if kind == "set" else self.empty_rel()
 
 
-def _same_structure(a: list[Value], b: list[Value]) -> bool:
-    return all(_items(x) == _items(y) for x, y in zip(a, b, strict=True))
-
-
 def _items(v: Value) -> dict[object, Cond]:
-    return dict(v.members) if isinstance(v, ZSet) else dict(v.edges)  # type: ignore[arg-type]
+    return v.members if isinstance(v, ZSet) else v.edges  # type: ignore[return-value]
+
+
+def _keys(v: Value) -> set[object]:
+    return set(_items(v))
+
+
+def _is_static(v: Value) -> bool:
+    return all(c is True for c in _items(v).values())
+
+
+def _all_true(kind: str, keys: set[object]) -> Value:
+    if kind == "set":
+        return ZSet({k: True for k in keys})  # type: ignore[misc]
+    return ZRel({k: True for k in keys})  # type: ignore[misc]
+
+
+def _fresh(name: str, kind: str, keys: set[object]) -> Value:
+    if kind == "set":
+        return ZSet({k: z3.Bool(f"mu_{name}_{k}") for k in keys})  # type: ignore[misc]
+    return ZRel({k: z3.Bool(f"mu_{name}_{k[0]}_{k[1]}") for k in keys})  # type: ignore
+
+
+def _implies(cond: Cond, var: Cond) -> z3.BoolRef:
+    if cond is True:
+        return var  # type: ignore[return-value]
+    return z3.Implies(cond, var)

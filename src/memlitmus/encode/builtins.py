@@ -7,7 +7,7 @@ from functools import cached_property
 
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.relations import Pair, ZRel, ZSet, inter_maps
-from memlitmus.encode.terms import Cond, conj
+from memlitmus.encode.terms import Cond, Term, conj
 from memlitmus.events import Event
 
 
@@ -79,6 +79,17 @@ class Builtins:
         """A relation fixed by the program: only the events' own guards are dynamic."""
         ex = self.enc.exec
         return ZRel({(a, b): conj(ex[a], ex[b]) for a, b in pairs})  # type: ignore[attr-defined]
+
+    @cached_property
+    def event_values(self) -> dict[int, Term]:
+        """The value each memory event reads or writes (for `different-values`)."""
+        values: dict[int, Term] = {}
+        for e in self.events:
+            if e.kind == "R":
+                values[e.eid] = self.enc.read_values[e.eid]
+            elif e.kind == "W" and e.value is not None:
+                values[e.eid] = self.enc.value_term(e.value)
+        return values
 
     @cached_property
     def po_pairs(self) -> list[Pair]:

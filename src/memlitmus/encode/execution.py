@@ -11,7 +11,6 @@ from functools import cached_property
 
 import z3
 
-from memlitmus.events import Event, EventProgram, Expr
 from memlitmus.encode.terms import (
     LOCATION_STRIDE,
     Cond,
@@ -23,6 +22,7 @@ from memlitmus.encode.terms import (
     to_cond,
     to_int,
 )
+from memlitmus.events import Event, EventProgram, Expr
 
 
 class ExecutionEncoding:
@@ -53,6 +53,7 @@ class ExecutionEncoding:
         self.co: dict[tuple[int, int], Cond] = {}
         self._encode_rf()
         self._encode_co()
+        self._encode_assumptions()
 
     # locations ---------------------------------------------------------------------------
 
@@ -112,6 +113,12 @@ class ExecutionEncoding:
         else:
             self.constraints.append(z3.If(guard, one, z3.Not(z3.Or(*choices))))
 
+    def _encode_assumptions(self) -> None:
+        for assumption in self.program.assumptions:
+            cond = to_cond(self.value_term(assumption))
+            if cond is not True:
+                self.constraints.append(z3.BoolVal(False) if cond is False else cond)
+
     # co ----------------------------------------------------------------------------------
 
     def _encode_co(self) -> None:
@@ -141,6 +148,15 @@ class ExecutionEncoding:
             self.constraints.append(distinct if both is True else z3.Implies(both, distinct))
         self.co[(a.eid, b.eid)] = conj(both, pa < pb)
         self.co[(b.eid, a.eid)] = conj(both, pb < pa)
+
+    def identity_atoms(self) -> list[z3.BoolRef]:
+        """Atoms whose values tell two executions apart: rf choices, the order of every
+        pair of writes that may share a location, and free choices (herd's counting)."""
+        atoms = [c for c in self.rf.values() if not isinstance(c, bool)]
+        atoms += [
+            c for (a, b), c in self.co.items() if a < b and not isinstance(c, bool)
+        ]
+        return atoms + self.terms.choices
 
     # derived -----------------------------------------------------------------------------
 

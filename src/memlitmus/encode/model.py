@@ -36,6 +36,7 @@ def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str
             out.flags.append((check.name or f"flag{index}", _holds(check)))
         else:
             out.constraints.extend(_constraints(check, f"{model.name}{index}"))
+    out.constraints.extend(algebra.side_constraints)
     return out
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 import z3
 
-from memlitmus.events import AddrOf, BinOp, Const, Expr, Ite, ReadValue
+from memlitmus.events import AddrOf, BinOp, Choice, Const, Expr, Ite, ReadValue
 
 Term = int | z3.ArithRef | z3.BoolRef
 Cond = z3.BoolRef | bool
@@ -87,6 +87,7 @@ class TermBuilder:
         self.location_ids = location_ids
         self.read_values = read_values
         self._cache: dict[Expr, Term] = {}
+        self.choices: list[z3.BoolRef] = []
 
     def term(self, expr: Expr) -> Term:
         """The term of an expression."""
@@ -103,6 +104,10 @@ class TermBuilder:
             return self.location_ids[expr.name] + expr.offset
         if isinstance(expr, ReadValue):
             return self.read_values[expr.eid]
+        if isinstance(expr, Choice):
+            choice = z3.Bool(f"choice_{expr.name}")
+            self.choices.append(choice)
+            return choice
         if isinstance(expr, Ite):
             cond = to_cond(self.term(expr.cond))
             then, other = to_int(self.term(expr.then)), to_int(self.term(expr.other))
