@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -21,14 +23,48 @@ from memlitmus.report.table import print_table
 from memlitmus.results import FileError, ModelResult
 
 EXIT_OK, EXIT_INTERNAL, EXIT_REJECTED = 0, 1, 2
+# The reader closed the pipe (`memlitmus run ... | head`): as a process killed by SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + 13
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
-    if args.command == "models":
-        return _list_models()
-    return _run(args)
+    try:
+        status = _list_models() if args.command == "models" else _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the flush at exit
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+class _Console(Console):
+    """rich's Console, but a closed pipe is left to `main` (rich exits with status 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds (argparse type of --timeout)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-f", "--format", choices=("table", "herd", "json"), default="table")
     run.add_argument("--verdict-only", action="store_true",
                      help="decide the Observation with two solver calls, list no states")
-    run.add_argument("--timeout", type=float, default=None, metavar="S",
-                     help="seconds per solver call; past it the verdict is Unknown")
+    run.add_argument("--timeout", type=_seconds, default=None, metavar="S",
+                     help="seconds of solving per test and model; past it the verdict is Unknown")
     run.add_argument("--count", action="store_true",
                      help="count executions (herd's Positive/Negative), slower")
     sub.add_parser("models", help="list the shipped models")
@@ -54,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _list_models() -> int:
-    console = Console()
+    console = _Console()
     for info in SHIPPED:
         aliases = f" (aliases: {', '.join(info.aliases)})" if info.aliases else ""
         console.print(f"[bold]{info.name}[/bold]{aliases}: {info.description}")
@@ -66,7 +102,7 @@ def litmus_files(paths: Sequence[str]) -> Iterator[str]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from (str(p) for p in sorted(path.rglob("*.litmus")))
+            yield from (str(p) for p in sorted(path.rglob("*.litmus")) if p.is_file())
         else:
             yield raw
 
@@ -78,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
     except MemlitmusError as err:
         print(f"memlitmus: {err.render()}", file=sys.stderr)
         return EXIT_REJECTED
-    console = Console(highlight=False)
+    console = _Console(highlight=False)
     results: list[ModelResult | FileError] = []
     status = EXIT_OK
     for file in litmus_files(args.paths):
@@ -100,7 +136,10 @@ def _judge_file(
     file: str, explicit: list[Model], options: Options
 ) -> list[ModelResult] | FileError:
     try:
-        test = load_litmus(file)
+        try:
+            test = load_litmus(file)
+        except OSError as err:  # missing, unreadable, a directory...
+            return FileError(file, f"{file}: cannot read: {err.strerror or err}")
         models = explicit or [resolve(default_model_for(test.arch))]
         return judge(test, models, options)
     except MemlitmusError as err:

@@ -61,6 +61,7 @@ class TestEncoding:
         self.enc = ExecutionEncoding(self.program)
         self.observed = self._observed()
         self.session = Session.create(options.timeout_s)
+        self.states_seen: list[tuple[int, ...]] = []  # by earlier models: candidates
         filter_cond = self._cond_of_filter()
         self.session.add(self.enc.constraints)
         if filter_cond is not True:
@@ -100,7 +101,10 @@ def judge(test: LitmusTest, models: Sequence[Model], options: Options) -> list[M
     start = time.perf_counter()
     encoding = TestEncoding(test, options)
     setup = time.perf_counter() - start
-    return [_judge_one(encoding, model, options, setup) for model in models]
+    results = []
+    for model in models:
+        results.append(_judge_one(encoding, model, options, setup))
+    return results
 
 
 def _judge_one(encoding: TestEncoding, model: Model, options: Options, setup: float) -> ModelResult:
@@ -108,18 +112,18 @@ def _judge_one(encoding: TestEncoding, model: Model, options: Options, setup: fl
     test = encoding.test
     base = _result_base(test, model.name)
     session = encoding.session
+    session.start_clock()
     try:
         with session.scope():
             axioms = encode_model(model, encoding.enc, encoding.arch.tags)
             session.add(axioms.constraints)
             flags = _raised_flags(encoding, axioms)
+            counts = _counts(encoding) if options.count else {}
             if options.verdict_only:
                 result = _verdict_only(encoding, base)
             else:
                 result = _list_states(encoding, base)
-            if options.count:
-                result = _with_counts(encoding, result)
-            result = _with(result, flags=flags)
+            result = _with(result, flags=flags, **counts)
     except SolverGaveUp as gave_up:
         result = _with(base, observation=Observation.UNKNOWN, unknown_reason=gave_up.reason)
     return _with(result, time_s=setup + time.perf_counter() - start)
@@ -136,7 +140,8 @@ def _result_base(test: LitmusTest, model: str) -> ModelResult:
 
 def _list_states(encoding: TestEncoding, base: ModelResult) -> ModelResult:
     terms = [obs.term for obs in encoding.observed]
-    rows = enumerate_values(encoding.session, terms)
+    rows = enumerate_values(encoding.session, terms, ())
+    encoding.states_seen = sorted(set(encoding.states_seen) | set(rows))
     prop = encoding.test.condition.prop
     states = []
     for row in rows:
@@ -167,7 +172,7 @@ def _verdict_only(encoding: TestEncoding, base: ModelResult) -> ModelResult:
     )
 
 
-def _with_counts(encoding: TestEncoding, result: ModelResult) -> ModelResult:
+def _counts(encoding: TestEncoding) -> dict[str, int]:
     """herd's Positive/Negative: allowed executions satisfying the proposition or not."""
     prop = encoding.test.condition.prop
 
@@ -178,7 +183,7 @@ def _with_counts(encoding: TestEncoding, result: ModelResult) -> ModelResult:
     positive, negative = count_executions(
         encoding.session, encoding.enc.identity_atoms(), satisfies
     )
-    return _with(result, positive=positive, negative=negative)
+    return {"positive": positive, "negative": negative}
 
 
 def _satisfiable(session: Session, cond: Cond) -> bool:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 
 import z3
+from z3 import z3core, z3types
+
+# Z3 "compacts" models by default, which costs more than every other part of reading a
+# final state back; memlitmus only evaluates a few terms per model.
+z3.set_param("model.compact", False)
 
 
 class Status(Enum):
@@ -29,15 +35,29 @@ class Session:
     """One Z3 solver for one test, shared by every model judged on it (push/pop)."""
 
     solver: z3.Solver
+    timeout_s: float | None = None
     checks: int = 0
+    deadline: float | None = None
 
     @classmethod
     def create(cls, timeout_s: float | None) -> Session:
-        """A fresh solver; `timeout_s` bounds each check (None: no bound)."""
-        solver = z3.Solver()
-        if timeout_s is not None:
-            solver.set("timeout", max(1, int(timeout_s * 1000)))
-        return cls(solver)
+        """A fresh solver; `timeout_s` bounds the solving time of each model on the test
+        (see `start_clock`), None for no bound."""
+        return cls(z3.Solver(), timeout_s)
+
+    def start_clock(self) -> None:
+        """Start the time budget of one model's judgement."""
+        if self.timeout_s is not None:
+            self.deadline = time.perf_counter() + self.timeout_s
+
+    def _arm_timeout(self) -> None:
+        """Give Z3 what is left of the budget; none left is a timeout already."""
+        if self.deadline is None:
+            return
+        left = self.deadline - time.perf_counter()
+        if left <= 0:
+            raise SolverGaveUp(f"timeout: the {self.timeout_s:g} s budget ran out")
+        self.solver.set("timeout", max(1, int(left * 1000)))
 
     def add(self, constraints: Sequence[z3.BoolRef]) -> None:
         """Assert constraints at the current scope."""
@@ -47,6 +67,7 @@ class Session:
     def check(self, *assumptions: z3.BoolRef) -> Status:
         """Is the current problem satisfiable? Raises SolverGaveUp on `unknown`."""
         self.checks += 1
+        self._arm_timeout()
         answer = self.solver.check(*assumptions)
         if answer == z3.sat:
             return Status.SAT
@@ -76,25 +97,72 @@ def evaluate_int(model: z3.ModelRef, term: int | z3.ArithRef) -> int:
     return value.as_long()  # type: ignore[no-any-return, attr-defined]
 
 
+def _values_and_block(
+    model: z3.ModelRef, terms: Sequence[z3.ArithRef]
+) -> tuple[list[int], z3.BoolRef]:
+    """The terms' values in `model` and the clause "some term differs from its value".
+
+    This is the innermost loop of state enumeration, so it talks to Z3's C API directly
+    and skips z3py's argument coercion (each object is still wrapped, for reference
+    counting).
+    """
+    ctx = model.ctx
+    ref = ctx.ref()
+    values: list[int] = []
+    differs: list[z3.BoolRef] = []
+    for term in terms:
+        value = z3.ArithRef(_eval_ast(ref, model, term), ctx)
+        values.append(int(z3core.Z3_get_numeral_string(ref, value.as_ast())))
+        equal = z3.BoolRef(z3core.Z3_mk_eq(ref, term.as_ast(), value.as_ast()), ctx)
+        differs.append(z3.BoolRef(z3core.Z3_mk_not(ref, equal.as_ast()), ctx))
+    return values, (differs[0] if len(differs) == 1 else z3.Or(*differs))
+
+
+def _eval_ast(ref: object, model: z3.ModelRef, term: z3.ArithRef) -> z3types.Ast:
+    out = (z3types.Ast * 1)()
+    if not z3core.Z3_model_eval(ref, model.model, term.as_ast(), True, out):
+        raise SolverGaveUp("model evaluation failed")
+    return out[0]
+
+
 def enumerate_values(
-    session: Session, terms: Sequence[int | z3.ArithRef]
+    session: Session,
+    terms: Sequence[int | z3.ArithRef],
+    candidates: Sequence[tuple[int, ...]] = (),
 ) -> list[tuple[int, ...]]:
     """Every distinct tuple of values the terms take in satisfying assignments.
 
-    Blocking clauses mention only the observed terms, so each check finds a new final
-    state rather than a new execution. They live in a scope of their own.
+    `candidates` (e.g. the states another model allowed on the same test) are tried first,
+    each with one check and no model to read back; then blocking clauses that mention only
+    the observed terms find the remaining states, one check each. The clauses are added
+    at the caller's current scope: call this last inside a scope of its own.
     """
-    found: list[tuple[int, ...]] = []
-    dynamic = [(i, t) for i, t in enumerate(terms) if not isinstance(t, int)]
-    with session.scope():
-        while session.check() is Status.SAT:
-            model = session.model()
-            values = tuple(evaluate_int(model, t) for t in terms)
-            found.append(values)
-            if not dynamic:
-                break
-            session.add([z3.Or(*[t != values[i] for i, t in dynamic])])  # type: ignore
+    dynamic = [t for t in terms if not isinstance(t, int)]
+    if not dynamic:
+        return [tuple(terms)] if session.check() is Status.SAT else []  # type: ignore[list-item]
+    found = [row for row in candidates if _allows(session, terms, row)]
+    session.add([_differs(terms, row) for row in candidates])
+    while session.check() is Status.SAT:
+        values, block = _values_and_block(session.model(), dynamic)
+        known = iter(values)
+        found.append(tuple(t if isinstance(t, int) else next(known) for t in terms))
+        session.add([block])
     return found
+
+
+def _allows(session: Session, terms: Sequence[int | z3.ArithRef], row: tuple[int, ...]) -> bool:
+    """Is this state reachable? Asked through a fresh proxy literal (no scope needed)."""
+    if any(isinstance(t, int) and t != v for t, v in zip(terms, row, strict=True)):
+        return False
+    proxy = z3.FreshBool("state")
+    pairs = [(t, v) for t, v in zip(terms, row, strict=True) if not isinstance(t, int)]
+    session.add([z3.Implies(proxy, z3.And(*[t == v for t, v in pairs]))])
+    return session.check(proxy) is Status.SAT
+
+
+def _differs(terms: Sequence[int | z3.ArithRef], row: tuple[int, ...]) -> z3.BoolRef:
+    """Some term has another value than in `row`."""
+    return z3.Or(*[t != v for t, v in zip(terms, row, strict=True) if not isinstance(t, int)])
 
 
 def count_executions(
