@@ -7,6 +7,7 @@ encoder sees only this module's types: never an instruction or an architecture.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from memlitmus.errors import Span
@@ -79,7 +80,7 @@ Expr = Const | AddrOf | ReadValue | Choice | BinOp | Ite
 TRUE = Const(1)
 ZERO = Const(0)
 
-_ARITH = {
+_ARITH: dict[str, Callable[[int, int], int]] = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,

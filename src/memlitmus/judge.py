@@ -65,7 +65,7 @@ class TestEncoding:
         filter_cond = self._cond_of_filter()
         self.session.add(self.enc.constraints)
         if filter_cond is not True:
-            self.session.add([filter_cond])  # type: ignore[list-item]
+            self.session.add([filter_cond])
 
     def _observed(self) -> list[Observed]:
         locs: list[Loc] = list(self.test.locations)
@@ -84,7 +84,7 @@ class TestEncoding:
         for obs in self.observed:
             if obs.loc == loc:
                 return obs.term
-        return final_term(self.enc, loc, self.arch.canonical_reg)  # type: ignore[return-value]
+        return final_term(self.enc, loc, self.arch.canonical_reg)
 
     def ident(self, value: Value) -> int:
         """The integer of a literal value."""

@@ -94,7 +94,7 @@ def evaluate_int(model: z3.ModelRef, term: int | z3.ArithRef) -> int:
     if isinstance(term, int):
         return term
     value = model.eval(term, model_completion=True)
-    return value.as_long()  # type: ignore[no-any-return, attr-defined]
+    return value.as_long()  # type: ignore[no-any-return]
 
 
 def _values_and_block(
@@ -139,7 +139,7 @@ def enumerate_values(
     """
     dynamic = [t for t in terms if not isinstance(t, int)]
     if not dynamic:
-        return [tuple(terms)] if session.check() is Status.SAT else []  # type: ignore[list-item]
+        return [tuple(terms)] if session.check() is Status.SAT else []
     found = [row for row in candidates if _allows(session, terms, row)]
     session.add([_differs(terms, row) for row in candidates])
     while session.check() is Status.SAT:

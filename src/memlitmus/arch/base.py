@@ -13,9 +13,20 @@ from memlitmus.litmus.ast import AsmThread, LitmusTest, MemLoc, RegLoc, Value
 class Arch(Protocol):
     """An architecture: how its registers are named and what its code does."""
 
-    name: str
-    default_model: str
-    tags: frozenset[str]  # every instruction tag its events may carry (known to models)
+    @property
+    def name(self) -> str:
+        """The header word (`X86`, `AArch64`, `C`)."""
+        ...
+
+    @property
+    def default_model(self) -> str:
+        """The model judged when the user names none."""
+        ...
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """Every instruction tag its events may carry (known to models even if absent)."""
+        ...
 
     def canonical_reg(self, reg: str) -> str:
         """The register a name stands for (`eax` → `rax` on X86_64)."""

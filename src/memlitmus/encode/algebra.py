@@ -33,13 +33,13 @@ class Z3Algebra:
         return self._universe
 
     def set_union(self, a: ZSet, b: ZSet) -> ZSet:
-        return ZSet(rel.union_maps([a.members, b.members]))  # type: ignore[arg-type]
+        return ZSet(rel.union_maps([a.members, b.members]))
 
     def set_inter(self, a: ZSet, b: ZSet) -> ZSet:
-        return ZSet(rel.inter_maps(a.members, b.members))  # type: ignore[arg-type]
+        return ZSet(rel.inter_maps(a.members, b.members))
 
     def set_diff(self, a: ZSet, b: ZSet) -> ZSet:
-        return ZSet(rel.diff_maps(a.members, b.members))  # type: ignore[arg-type]
+        return ZSet(rel.diff_maps(a.members, b.members))
 
     def set_complement(self, a: ZSet) -> ZSet:
         return self.set_diff(self.universe(), a)
@@ -49,13 +49,13 @@ class Z3Algebra:
         return ZRel({})
 
     def rel_union(self, a: ZRel, b: ZRel) -> ZRel:
-        return ZRel(rel.union_maps([a.edges, b.edges]))  # type: ignore[arg-type]
+        return ZRel(rel.union_maps([a.edges, b.edges]))
 
     def rel_inter(self, a: ZRel, b: ZRel) -> ZRel:
-        return ZRel(rel.inter_maps(a.edges, b.edges))  # type: ignore[arg-type]
+        return ZRel(rel.inter_maps(a.edges, b.edges))
 
     def rel_diff(self, a: ZRel, b: ZRel) -> ZRel:
-        return ZRel(rel.diff_maps(a.edges, b.edges))  # type: ignore[arg-type]
+        return ZRel(rel.diff_maps(a.edges, b.edges))
 
     def rel_complement(self, a: ZRel) -> ZRel:
         return self.rel_diff(self.product(self.universe(), self.universe()), a)
@@ -89,7 +89,7 @@ class Z3Algebra:
         for (x, y), var in fresh.items():
             for z, cond in by_source.get(y, ()):
                 self.side_constraints.append(_implies(conj(var, cond), fresh[(x, z)]))
-        return fresh  # type: ignore[return-value]
+        return fresh
 
     def opt(self, a: ZRel) -> ZRel:
         return self.rel_union(a, rel.identity(self.universe()))
@@ -210,5 +210,5 @@ def _fresh(name: str, kind: str, keys: set[object]) -> Value:
 
 def _implies(cond: Cond, var: Cond) -> z3.BoolRef:
     if cond is True:
-        return var  # type: ignore[return-value]
+        return var
     return z3.Implies(cond, var)

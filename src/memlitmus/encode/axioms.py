@@ -72,7 +72,7 @@ def _must_not(cond: Cond) -> list[z3.BoolRef]:
     if cond is True:
         return [z3.BoolVal(False)]
     negated = neg(cond)
-    return [] if negated is True else [negated]  # type: ignore[list-item]
+    return [] if negated is True else [negated]
 
 
 def strongly_connected(edges: Iterable[Pair]) -> dict[int, int]:

@@ -40,7 +40,7 @@ class Builtins:
             "data": lambda: self._static(enc.program.data),
             "ctrl": lambda: self._static(enc.program.ctrl),
             "amo": lambda: self._static(enc.program.extra_relations.get("amo", ())),
-            "po-loc": lambda: ZRel(inter_maps(self.rel("po").edges, self.loc)),  # type: ignore
+            "po-loc": lambda: ZRel(inter_maps(self.rel("po").edges, self.loc)),
         }
         for base in ("rf", "co", "fr"):
             self._makers[base + "e"] = self._restricted(base, "ext")
@@ -70,7 +70,7 @@ class Builtins:
         return value
 
     def _restricted(self, base: str, scope: str) -> Callable[[], ZRel]:
-        return lambda: ZRel(inter_maps(self.rel(base).edges, self.rel(scope).edges))  # type: ignore
+        return lambda: ZRel(inter_maps(self.rel(base).edges, self.rel(scope).edges))
 
     def _set(self, keep: Callable[[Event], bool]) -> ZSet:
         return ZSet({e.eid: self.enc.exec[e.eid] for e in self.events if keep(e)})
@@ -95,7 +95,7 @@ class Builtins:
     def po_pairs(self) -> list[Pair]:
         """Program order: pairs of events of one thread from different instructions."""
         events = self.events
-        pairs = []
+        pairs: list[Pair] = []
         for thread in self.enc.program.po:
             for i, a in enumerate(thread):
                 pairs.extend(

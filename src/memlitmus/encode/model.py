@@ -11,7 +11,7 @@ from memlitmus.encode import axioms
 from memlitmus.encode.algebra import Z3Algebra
 from memlitmus.encode.builtins import Builtins
 from memlitmus.encode.execution import ExecutionEncoding
-from memlitmus.encode.relations import ZRel
+from memlitmus.encode.relations import ZRel, ZSet
 from memlitmus.encode.terms import Cond, neg
 from memlitmus.errors import CatError
 from memlitmus.models import Model
@@ -40,25 +40,25 @@ def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str
     return out
 
 
-def _constraints(check: CheckOutcome, tag: str) -> list[z3.BoolRef]:
+def _constraints(check: CheckOutcome[ZSet, ZRel], tag: str) -> list[z3.BoolRef]:
     value = check.value
     if not check.negated:
         if check.kind == "acyclic":
             return axioms.acyclic(_rel(check), tag)
         if check.kind == "irreflexive":
             return axioms.irreflexive(_rel(check))
-        return axioms.empty(value)  # type: ignore[arg-type]
+        return axioms.empty(value)
     cond = _holds(check)
     if cond is True:
         return []
-    return [z3.BoolVal(False) if cond is False else cond]  # type: ignore[list-item]
+    return [z3.BoolVal(False) if cond is False else cond]
 
 
-def _holds(check: CheckOutcome) -> Cond:
+def _holds(check: CheckOutcome[ZSet, ZRel]) -> Cond:
     """The condition under which a check holds (used for flags and negated checks)."""
     value = check.value
     if check.kind == "empty":
-        nonempty = axioms.nonempty_cond(value)  # type: ignore[arg-type]
+        nonempty = axioms.nonempty_cond(value)
         return nonempty if check.negated else neg(nonempty)
     if check.kind == "irreflexive":
         reflexive = axioms.reflexive_cond(_rel(check), check.span)
@@ -67,7 +67,7 @@ def _holds(check: CheckOutcome) -> Cond:
                    "is not supported", check.span)
 
 
-def _rel(check: CheckOutcome) -> ZRel:
+def _rel(check: CheckOutcome[ZSet, ZRel]) -> ZRel:
     if not isinstance(check.value, ZRel):
         raise CatError(f"`{check.kind}` needs a relation", check.span)
     return check.value

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from itertools import product as cartesian
+from typing import TypeVar
 
 import z3
 
 from memlitmus.encode.terms import Cond, conj, disj, neg
 
 Pair = tuple[int, int]
+K = TypeVar("K")
 
 
 class ZSet:
@@ -64,24 +66,24 @@ def _drop_false(edges: Mapping[Pair, Cond]) -> dict[Pair, Cond]:
 # --- set operations ------------------------------------------------------------------------
 
 
-def union_maps(maps: Iterable[Mapping[object, Cond]]) -> dict[object, Cond]:
+def union_maps(maps: Iterable[Mapping[K, Cond]]) -> dict[K, Cond]:
     """Pointwise disjunction."""
-    gathered: dict[object, list[Cond]] = {}
+    gathered: dict[K, list[Cond]] = {}
     for m in maps:
         for k, c in m.items():
             gathered.setdefault(k, []).append(c)
     return {k: cs[0] if len(cs) == 1 else disj(cs) for k, cs in gathered.items()}
 
 
-def inter_maps(a: Mapping[object, Cond], b: Mapping[object, Cond]) -> dict[object, Cond]:
+def inter_maps(a: Mapping[K, Cond], b: Mapping[K, Cond]) -> dict[K, Cond]:
     """Pointwise conjunction."""
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     return {k: conj(c, large[k]) for k, c in small.items() if k in large}
 
 
-def diff_maps(a: Mapping[object, Cond], b: Mapping[object, Cond]) -> dict[object, Cond]:
+def diff_maps(a: Mapping[K, Cond], b: Mapping[K, Cond]) -> dict[K, Cond]:
     """Pointwise a ∧ ¬b."""
-    out: dict[object, Cond] = {}
+    out: dict[K, Cond] = {}
     for k, c in a.items():
         other = b.get(k)
         if other is None:

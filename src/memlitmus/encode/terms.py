@@ -7,13 +7,14 @@ boolean. Conditions ("Cond") are Python `True`, or a Z3 boolean; an absent edge 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TypeAlias
 
 import z3
 
 from memlitmus.events import AddrOf, BinOp, Choice, Const, Expr, Ite, ReadValue
 
-Term = int | z3.ArithRef | z3.BoolRef
-Cond = z3.BoolRef | bool
+Term: TypeAlias = "int | z3.ArithRef | z3.BoolRef"
+Cond: TypeAlias = "z3.BoolRef | bool"
 WIDTH = 64
 LOCATION_STRIDE = 1 << 20  # pointer values are far apart so offsets never collide
 
@@ -31,7 +32,7 @@ def conj(a: Cond, b: Cond) -> Cond:
 
 def disj(conds: Iterable[Cond]) -> Cond:
     """⋁ conds (False for none)."""
-    dynamic = []
+    dynamic: list[z3.BoolRef] = []
     for c in conds:
         if c is True:
             return True
@@ -124,7 +125,7 @@ class TermBuilder:
                 return _ARITH[op](left, right)
             bits = _BITWISE[op](_bv(left), _bv(right))
             return z3.BV2Int(bits, is_signed=True)
-        return _ARITH[op](left, right)  # type: ignore[no-any-return]
+        return _ARITH[op](left, right)
 
 
 def _bv(t: int | z3.ArithRef) -> z3.BitVecRef:
