@@ -114,7 +114,8 @@ def _run(args: argparse.Namespace) -> int:
     except MemlitmusError as err:
         print(f"memlitmus: {err.render()}", file=sys.stderr)
         return EXIT_REJECTED
-    console = _Console(highlight=False)
+    # Off a terminal rich assumes 80 columns and would cut file names: give it room.
+    console = _Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     results: list[ModelResult | FileError] = []
     status = EXIT_OK
     for file in litmus_files(args.paths):
