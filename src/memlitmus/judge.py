@@ -61,7 +61,6 @@ class TestEncoding:
         self.enc = ExecutionEncoding(self.program)
         self.observed = self._observed()
         self.session = Session.create(options.timeout_s)
-        self.states_seen: list[tuple[int, ...]] = []  # by earlier models: candidates
         filter_cond = self._cond_of_filter()
         self.session.add(self.enc.constraints)
         if filter_cond is not True:
@@ -101,10 +100,7 @@ def judge(test: LitmusTest, models: Sequence[Model], options: Options) -> list[M
     start = time.perf_counter()
     encoding = TestEncoding(test, options)
     setup = time.perf_counter() - start
-    results = []
-    for model in models:
-        results.append(_judge_one(encoding, model, options, setup))
-    return results
+    return [_judge_one(encoding, model, options, setup) for model in models]
 
 
 def _judge_one(encoding: TestEncoding, model: Model, options: Options, setup: float) -> ModelResult:
@@ -140,8 +136,7 @@ def _result_base(test: LitmusTest, model: str) -> ModelResult:
 
 def _list_states(encoding: TestEncoding, base: ModelResult) -> ModelResult:
     terms = [obs.term for obs in encoding.observed]
-    rows = enumerate_values(encoding.session, terms, ())
-    encoding.states_seen = sorted(set(encoding.states_seen) | set(rows))
+    rows = enumerate_values(encoding.session, terms)
     prop = encoding.test.condition.prop
     states = []
     for row in rows:

@@ -126,43 +126,24 @@ def _eval_ast(ref: object, model: z3.ModelRef, term: z3.ArithRef) -> z3types.Ast
 
 
 def enumerate_values(
-    session: Session,
-    terms: Sequence[int | z3.ArithRef],
-    candidates: Sequence[tuple[int, ...]] = (),
+    session: Session, terms: Sequence[int | z3.ArithRef]
 ) -> list[tuple[int, ...]]:
     """Every distinct tuple of values the terms take in satisfying assignments.
 
-    `candidates` (e.g. the states another model allowed on the same test) are tried first,
-    each with one check and no model to read back; then blocking clauses that mention only
-    the observed terms find the remaining states, one check each. The clauses are added
-    at the caller's current scope: call this last inside a scope of its own.
+    Blocking clauses mention only the observed terms, so each check finds a new final
+    state rather than a new execution. The clauses are added at the caller's current
+    scope: call this last inside a scope of its own (a push costs more than a check).
     """
     dynamic = [t for t in terms if not isinstance(t, int)]
     if not dynamic:
         return [tuple(terms)] if session.check() is Status.SAT else []
-    found = [row for row in candidates if _allows(session, terms, row)]
-    session.add([_differs(terms, row) for row in candidates])
+    found = []
     while session.check() is Status.SAT:
         values, block = _values_and_block(session.model(), dynamic)
         known = iter(values)
         found.append(tuple(t if isinstance(t, int) else next(known) for t in terms))
         session.add([block])
     return found
-
-
-def _allows(session: Session, terms: Sequence[int | z3.ArithRef], row: tuple[int, ...]) -> bool:
-    """Is this state reachable? Asked through a fresh proxy literal (no scope needed)."""
-    if any(isinstance(t, int) and t != v for t, v in zip(terms, row, strict=True)):
-        return False
-    proxy = z3.FreshBool("state")
-    pairs = [(t, v) for t, v in zip(terms, row, strict=True) if not isinstance(t, int)]
-    session.add([z3.Implies(proxy, z3.And(*[t == v for t, v in pairs]))])
-    return session.check(proxy) is Status.SAT
-
-
-def _differs(terms: Sequence[int | z3.ArithRef], row: tuple[int, ...]) -> z3.BoolRef:
-    """Some term has another value than in `row`."""
-    return z3.Or(*[t != v for t, v in zip(terms, row, strict=True) if not isinstance(t, int)])
 
 
 def count_executions(
