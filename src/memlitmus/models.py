@@ -27,9 +27,13 @@ SHIPPED: tuple[ModelInfo, ...] = (
     ModelInfo("sc", "sc.cat", (), "Sequential consistency (Lamport 1979)"),
     ModelInfo("x86tso", "x86tso.cat", ("tso", "x86"),
               "x86-TSO (Owens, Sarkar, Sewell 2009): store buffers, MFENCE, locked RMWs"),
+    ModelInfo("armv8", "armv8.cat", ("aarch64",),
+              "ARMv8 multicopy-atomic (Pulte et al. 2018, Arm ARM B2.3): ob acyclic"),
+    ModelInfo("lkmm", "lkmm.cat", ("linux",),
+              "Linux-kernel memory model (Alglave, Maranget, McKenney, Parri, Stern 2018)"),
 )
 
-DEFAULT_MODEL = {"X86": "x86tso", "X86_64": "x86tso"}
+DEFAULT_MODEL = {"X86": "x86tso", "X86_64": "x86tso", "AArch64": "armv8", "C": "lkmm"}
 
 
 @dataclass(frozen=True)

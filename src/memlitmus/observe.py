@@ -16,6 +16,7 @@ from memlitmus.litmus.ast import (
     Const,
     Implies,
     Loc,
+    LocEq,
     MemLoc,
     Not,
     Or,
@@ -42,6 +43,8 @@ def prop_locations(prop: Prop | None) -> list[Loc]:
         if isinstance(p, Atom):
             if p.loc not in out:
                 out.append(p.loc)
+        elif isinstance(p, LocEq):
+            out.extend(loc for loc in (p.left, p.right) if loc not in out)
         elif isinstance(p, Not):
             walk(p.arg)
         elif isinstance(p, And | Or | Implies):
@@ -80,6 +83,9 @@ def prop_cond(prop: Prop, term_of: Callable[[Loc], Term], ident: Callable[[Value
     if isinstance(prop, Atom):
         eq = equal(term_of(prop.loc), ident(prop.value))
         return neg(eq) if prop.negated else eq
+    if isinstance(prop, LocEq):
+        eq = equal(term_of(prop.left), term_of(prop.right))
+        return neg(eq) if prop.negated else eq
     if isinstance(prop, Const):
         return prop.value
     if isinstance(prop, Not):
@@ -97,6 +103,8 @@ def prop_holds(prop: Prop, values: dict[Loc, int], ident: Callable[[Value], int]
     """Evaluate a proposition on one final state."""
     if isinstance(prop, Atom):
         return (values[prop.loc] == ident(prop.value)) != prop.negated
+    if isinstance(prop, LocEq):
+        return (values[prop.left] == values[prop.right]) != prop.negated
     if isinstance(prop, Const):
         return prop.value
     if isinstance(prop, Not):

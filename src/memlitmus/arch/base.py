@@ -8,6 +8,7 @@ from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import UnsupportedError
 from memlitmus.events import ZERO, AddrOf, Const, EventProgram, Expr
 from memlitmus.litmus.ast import AsmThread, LitmusTest, MemLoc, RegLoc, Value
+from memlitmus.litmus.c_ast import CThread
 
 
 class Arch(Protocol):
@@ -32,9 +33,16 @@ class Arch(Protocol):
         """The register a name stands for (`eax` → `rax` on X86_64)."""
         ...
 
-    def run_thread(self, thread: AsmThread, tb: ThreadBuilder) -> None:
+    def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
         """Execute one thread's code symbolically into `tb` (events, registers)."""
         ...
+
+
+def asm_thread(thread: AsmThread | CThread, arch: str) -> AsmThread:
+    """The thread as assembly code, or an error when an assembly test has C threads."""
+    if not isinstance(thread, AsmThread):
+        raise UnsupportedError(f"an {arch} test needs assembly threads", thread.span)
+    return thread
 
 
 def value_expr(value: Value | None) -> Expr:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from memlitmus.arch.aarch64 import AARCH64
 from memlitmus.arch.base import Arch
+from memlitmus.arch.c import C
 from memlitmus.arch.x86 import X86, X86_64
 from memlitmus.errors import UnsupportedError
 from memlitmus.litmus.ast import LitmusTest
@@ -10,6 +12,8 @@ from memlitmus.litmus.ast import LitmusTest
 ARCHES: dict[str, Arch] = {
     "X86": X86,
     "X86_64": X86_64,
+    "AArch64": AARCH64,
+    "C": C,
 }
 
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from memlitmus.arch.base import asm_thread
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import AddrOf, Const, Expr, binop, not_
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
+from memlitmus.litmus.c_ast import CThread
 
 LOCKED = frozenset({"X"})
 PLAIN: frozenset[str] = frozenset()
@@ -71,8 +73,9 @@ class X86Arch:
         """The full register a name stands for; unknown names are kept as written."""
         return self.aliases.get(reg, self.aliases.get(reg.lower(), reg))
 
-    def run_thread(self, thread: AsmThread, tb: ThreadBuilder) -> None:
+    def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
         """Execute the thread's code symbolically."""
+        thread = asm_thread(thread, self.name)
         runner = X86Thread(self, tb)
         for stmt in thread.code:
             if isinstance(stmt, Label):

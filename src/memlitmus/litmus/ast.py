@@ -8,8 +8,12 @@ every assembly dialect; each architecture's front end gives them meaning.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from memlitmus.errors import Span
+
+if TYPE_CHECKING:
+    from memlitmus.litmus.c_ast import CThread
 
 Value = int | str
 
@@ -62,6 +66,17 @@ class Atom:
 
 
 @dataclass(frozen=True)
+class LocEq:
+    """`loc=loc`: two locations hold equal final values (`0:r1=1:r1`, `x=[y]`);
+    `negated` for `!=`. A bare name on the right is an address (an Atom), not this."""
+
+    left: Loc
+    right: Loc
+    span: Span
+    negated: bool = False
+
+
+@dataclass(frozen=True)
 class Const:
     """`true` or `false`."""
 
@@ -91,7 +106,7 @@ class Implies:
     right: Prop
 
 
-Prop = Atom | Const | Not | And | Or | Implies
+Prop = Atom | LocEq | Const | Not | And | Or | Implies
 
 
 @dataclass(frozen=True)
@@ -185,7 +200,7 @@ class LitmusTest:
     doc: str | None
     metadata: dict[str, str]
     init: tuple[InitEntry, ...]
-    threads: tuple[AsmThread, ...]
+    threads: tuple[AsmThread | CThread, ...]
     locations: tuple[Loc, ...]
     filter: Prop | None
     condition: Condition

@@ -50,6 +50,7 @@ from memlitmus.litmus.ast import (
     LabelRef,
     LitmusTest,
     Loc,
+    LocEq,
     Mem,
     MemLoc,
     Not,
@@ -71,6 +72,7 @@ __all__ = [
     "parse_litmus",
     "span_of",
     "syntax_error",
+    "syntax_error_at",
     "unsupported",
 ]
 
@@ -390,6 +392,11 @@ def syntax_error(message: str, tok: Token) -> LitmusSyntaxError:
     return LitmusSyntaxError(message, span_of(tok), _CURRENT.get()[0].source)
 
 
+def syntax_error_at(message: str, span: Span) -> LitmusSyntaxError:
+    """A LitmusSyntaxError at a span already computed (for transformer callbacks)."""
+    return LitmusSyntaxError(message, span, _CURRENT.get()[0].source)
+
+
 def unsupported(message: str, tok: Token) -> UnsupportedError:
     """An UnsupportedError at `tok` (for transformer callbacks)."""
     return UnsupportedError(message, span_of(tok), _CURRENT.get()[0].source)
@@ -681,13 +688,17 @@ class _CommonTransformer(SectionTransformer):
         if len(children) == 1:
             return _fused_atom(children[0])
         located, op, value = children
-        return Atom(located.loc, value, span_of(located.tok), negated=op.type == "NEQ")
+        negated = op.type == "NEQ"
+        if isinstance(value, _Located):  # `0:r1=1:r1`, `x=[y]`: herd's location comparison
+            return LocEq(located.loc, value.loc, span_of(located.tok), negated=negated)
+        return Atom(located.loc, value, span_of(located.tok), negated=negated)
 
-    def atom_value(self, children: list[Any]) -> Value:
+    def atom_value(self, children: list[Any]) -> Value | _Located:
         first = children[0]
-        if isinstance(first, _Located) or first.type == "LBRACKET":
-            tok = first.tok if isinstance(first, _Located) else first
-            raise unsupported("comparing two locations is not supported", tok)
+        if isinstance(first, _Located):
+            return first
+        if first.type == "LBRACKET":
+            return _Located(MemLoc(str(children[1])), first)
         return _value(first)
 
 
@@ -884,9 +895,25 @@ def _instr(children: list[Any], reverse: bool) -> Instr:
     return Instr(mnemonic, tuple(operands), span_of(first))
 
 
+def _aarch64_transformer() -> Transformer[Token, Any]:
+    """The AArch64 callbacks, imported on first use (their module imports this one)."""
+    from memlitmus.arch.aarch64_syntax import AArch64Transformer
+
+    return AArch64Transformer()
+
+
+def _c_transformer() -> Transformer[Token, Any]:
+    """The C callbacks, imported on first use (their module imports this one)."""
+    from memlitmus.litmus.c_parse import CTransformer
+
+    return CTransformer()
+
+
 PROGRAM_SYNTAXES.update(
     {
         "X86": ProgramSyntax("x86.lark", "x86", _X86Transformer),
         "X86_64": ProgramSyntax("x86.lark", "x86_64", _X86Transformer),
+        "AArch64": ProgramSyntax("aarch64.lark", "aarch64", _aarch64_transformer),
+        "C": ProgramSyntax("c.lark", "c", _c_transformer, skip_comments=False),
     }
 )

@@ -28,6 +28,7 @@ from memlitmus.litmus.ast import (
     Const,
     Implies,
     Loc,
+    LocEq,
     Not,
     Or,
     Prop,
@@ -113,6 +114,9 @@ def _pp(prop: Prop, above: str, arch: str) -> str:
     """Print `prop` appearing directly under an operator of kind `above`."""
     if isinstance(prop, Atom):
         return _pp_atom(prop, arch)
+    if isinstance(prop, LocEq):
+        text = f"{herd_loc_name(prop.left, arch)}={herd_loc_name(prop.right, arch)}"
+        return f"not ({text})" if prop.negated else text
     if isinstance(prop, Const):
         return "true" if prop.value else "false"
     if isinstance(prop, Not):

@@ -1,0 +1,379 @@
+"""AArch64 semantics: registers, plain loads and stores, arithmetic, barriers and branches.
+
+Events carry herd's annotations as tags: `A` (LDAR, acquire forms of atomics), `Q` (LDAPR,
+acquirePC), `L` (STLR, release forms), `X` (exclusive and atomic accesses), `NoRet`
+(the read of an atomic whose result goes to the zero register), `DMB.SY`/`DMB.ISHLD`/...
+(`DSB.*` alike) and `ISB` on fences. armv8.cat gives them meaning.
+
+Dependencies come from register dataflow (`Expr.deps`), as herd computes them: address and
+data through any chain of register moves and arithmetic (`EOR W1,W0,W0` still depends on
+W0), control from the registers a conditional branch (CBZ, CBNZ, B.cond after CMP) reads.
+A branch's condition does not flow into registers: after a join, a register's value
+depends only on what computed it on each path (see `builder.select`).
+
+Atomics (exclusives, CAS, SWP, LD<op>/ST<op>) live in `aarch64_atomics`. A backward
+branch is accepted only when it closes a store-exclusive retry loop (`Loop: LDXR …;
+STXR W5,…; CBNZ W5,Loop`): the iteration that exits is the one whose store succeeds, so the
+store is made to succeed and the branch falls through. Failed iterations add no final
+state (their events only add constraints), which is why herd's unrolled run lists the same
+states.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from memlitmus.arch import aarch64_atomics as atomics
+from memlitmus.arch.aarch64_deps import settle_weak_deps, weaken
+from memlitmus.arch.base import asm_thread
+from memlitmus.builder import ThreadBuilder
+from memlitmus.errors import Span, UnsupportedError
+from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, ite, not_
+from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
+from memlitmus.litmus.c_ast import CThread
+
+PLAIN: frozenset[str] = frozenset()
+FLAGS = "%NZCV"  # pseudo-register: the difference of the last CMP's operands
+BARRIER_OPTIONS = ("SY", "ST", "LD", "ISH", "ISHST", "ISHLD", "OSH", "OSHST", "OSHLD",
+                   "NSH", "NSHST", "NSHLD")
+TAGS = frozenset(
+    {"A", "Q", "L", "X", "NoRet", "ISB"}
+    | {f"{kind}.{opt}" for kind in ("DMB", "DSB") for opt in BARRIER_OPTIONS}
+)
+_W_REG = re.compile(r"W([0-9]+)")
+_W_MASK = (1 << 32) - 1
+
+
+def canonical_reg(reg: str) -> str:
+    """The 64-bit register a name stands for: `W3` → `X3`, `WZR` → `XZR`, `WSP` → `SP`."""
+    upper = reg.upper()
+    match = _W_REG.fullmatch(upper)
+    if match:
+        return f"X{match.group(1)}"
+    return {"WZR": "XZR", "WSP": "SP"}.get(upper, upper)
+
+
+@dataclass(frozen=True)
+class AArch64Arch:
+    """The AArch64 front end (herd's `AArch64` header word)."""
+
+    name: str = "AArch64"
+    default_model: str = "armv8"
+    tags: frozenset[str] = TAGS
+
+    def canonical_reg(self, reg: str) -> str:
+        """The 64-bit register a name stands for."""
+        return canonical_reg(reg)
+
+    def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
+        """Execute the thread's code symbolically."""
+        thread = asm_thread(thread, self.name)
+        runner = A64Thread(tb, retry_loops(thread.code))
+        for index, stmt in enumerate(thread.code):
+            if isinstance(stmt, Label):
+                tb.label(stmt.name)
+            elif tb.reachable or is_branch(stmt):
+                tb.next_instruction()
+                runner.execute(index, stmt)
+        settle_weak_deps(tb.program)
+
+
+def is_branch(instr: Instr) -> bool:
+    """B, B.cond, CBZ, CBNZ: executed even in unreachable code, to record their targets."""
+    return instr.mnemonic in ("B", "CBZ", "CBNZ") or instr.mnemonic.startswith("B.")
+
+
+# --- retry loops -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryLoops:
+    """Backward branches that close store-exclusive retry loops (code indices)."""
+
+    labels: dict[str, int]  # where each label is defined
+    branches: frozenset[int] = frozenset()
+    stores: frozenset[int] = frozenset()  # store-exclusives that must succeed
+
+
+def retry_loops(code: tuple[Label | Instr, ...]) -> RetryLoops:
+    """Find `L: … STXR Ws,… ; … CBNZ Ws,L` with no other write of Ws in between."""
+    labels = {stmt.name: i for i, stmt in enumerate(code) if isinstance(stmt, Label)}
+    branches: set[int] = set()
+    stores: set[int] = set()
+    for j, stmt in enumerate(code):
+        if not (isinstance(stmt, Instr) and stmt.mnemonic == "CBNZ" and len(stmt.operands) == 2):
+            continue
+        reg, target = stmt.operands
+        if not (isinstance(reg, Reg) and isinstance(target, LabelRef)):
+            continue
+        start = labels.get(target.name)
+        if start is None or start > j:
+            continue
+        store = _status_writer(code, start, j, canonical_reg(reg.name))
+        if store is not None:
+            branches.add(j)
+            stores.add(store)
+    return RetryLoops(labels, frozenset(branches), frozenset(stores))
+
+
+def _status_writer(code: tuple[Label | Instr, ...], start: int, end: int, reg: str) -> int | None:
+    """The store-exclusive whose status register `reg` the branch at `end` tests."""
+    for k in range(end - 1, start, -1):
+        stmt = code[k]
+        if not isinstance(stmt, Instr) or not stmt.operands:
+            continue
+        dest = stmt.operands[0]
+        if isinstance(dest, Reg) and canonical_reg(dest.name) == reg:
+            return k if stmt.mnemonic in atomics.STORE_EXCLUSIVES else None
+    return None
+
+
+# --- the thread runner -------------------------------------------------------------------
+
+
+Handler = Callable[["A64Thread", Instr], None]
+
+
+@dataclass
+class A64Thread:
+    """Symbolic execution of one AArch64 thread."""
+
+    tb: ThreadBuilder
+    loops: RetryLoops
+    index: int = 0  # code index of the instruction being executed
+    reservation: tuple[int, Expr] | None = None  # (read eid, address) of the last LDXR
+
+    def execute(self, index: int, instr: Instr) -> None:
+        """Dispatch one instruction to its semantics."""
+        self.index = index
+        handler = HANDLERS.get(instr.mnemonic)
+        if handler is None:
+            raise UnsupportedError(f"unsupported AArch64 instruction `{instr.mnemonic}`",
+                                   instr.span)
+        handler(self, instr)
+
+    # registers and operands ---------------------------------------------------------------
+
+    def get(self, op: Operand, span: Span) -> Expr:
+        """The value of a register or immediate operand (the zero register reads 0)."""
+        if isinstance(op, Imm):
+            return Const(op.value) if isinstance(op.value, int) else AddrOf(op.value)
+        name = self.reg(op, span)
+        return ZERO if name == "XZR" else self.tb.get(name)
+
+    def set(self, op: Operand, value: Expr, span: Span) -> None:
+        """Assign a register; W registers keep 32 bits, the zero register ignores writes."""
+        name = self.reg(op, span)
+        if name == "XZR":
+            return
+        if isinstance(op, Reg) and op.name.startswith("W") and isinstance(value, Const):
+            value = Const(value.value & _W_MASK, value.deps)
+        self.tb.set(name, value)
+
+    def reg(self, op: Operand, span: Span) -> str:
+        """The canonical name of a register operand."""
+        if not isinstance(op, Reg):
+            raise UnsupportedError("expected a register operand", span)
+        return canonical_reg(op.name)
+
+    def address(self, mem: Operand, span: Span) -> Expr:
+        """The address of `[Xn]`, `[Xn,#imm]`, `[Xn,Xm]` or `[Xn,Wm,SXTW]`."""
+        if not isinstance(mem, Mem) or mem.base is None:
+            raise UnsupportedError("expected a memory operand `[Xn…]`", span)
+        if mem.extend not in (None, "SXTW", "UXTW", "LSL", "SXTX", "UXTX"):
+            raise UnsupportedError(f"unsupported index extension `{mem.extend}`", span)
+        addr = self.tb.get(canonical_reg(mem.base))
+        if mem.index is not None:
+            addr = binop("+", addr, self.get(Reg(mem.index), span))
+        return binop("+", addr, Const(mem.offset)) if mem.offset else addr
+
+    # loads and stores ---------------------------------------------------------------------
+
+    def load(self, instr: Instr, tags: frozenset[str]) -> None:
+        """LDR, LDAR, LDAPR (and LDR post-indexed: `LDR W0,[X1],#4`)."""
+        dest, mem, post = _mem_operands(instr)
+        _, value = self.tb.read(self.address(mem, instr.span), tags, instr.span)
+        self.set(dest, value, instr.span)
+        self.post_index(mem, post, instr.span)
+
+    def store(self, instr: Instr, tags: frozenset[str]) -> None:
+        """STR, STLR (and STR post-indexed: `STR W2,[X3],#4`)."""
+        src, mem, post = _mem_operands(instr)
+        addr = self.address(mem, instr.span)
+        self.tb.write(addr, self.get(src, instr.span), tags, instr.span)
+        self.post_index(mem, post, instr.span)
+
+    def post_index(self, mem: Operand, post: Imm | None, span: Span) -> None:
+        """`[Xn],#imm` adds imm to Xn after the access."""
+        if post is None:
+            return
+        assert isinstance(mem, Mem) and mem.base is not None
+        base = Reg(mem.base)
+        self.set(base, binop("+", self.get(base, span), self.get(post, span)), span)
+
+    # arithmetic -----------------------------------------------------------------------------
+
+    def mov(self, instr: Instr) -> None:
+        dest, src = _operands(instr, 2)
+        self.set(dest, self.get(src, instr.span), instr.span)
+
+    def arith(self, instr: Instr) -> None:
+        """ADD/SUB/EOR/AND/ORR Rd,Rn,Rm|#imm (an extension such as SXTW is value-neutral)."""
+        ops = instr.operands
+        if len(ops) == 4 and isinstance(ops[3], LabelRef) and ops[3].name.upper() in _EXTENDS:
+            ops = ops[:3]
+        if len(ops) != 3:
+            raise UnsupportedError(f"`{instr.mnemonic}` takes 3 operands", instr.span)
+        dest, left, right = ops
+        value = binop(_ARITH[instr.mnemonic], self.get(left, instr.span),
+                      self.get(right, instr.span))
+        self.set(dest, value, instr.span)
+
+    def cmp(self, instr: Instr) -> None:
+        """CMP Rn,Rm|#imm: the flags are the difference (B.cond and CSEL compare it to 0)."""
+        left, right = _operands(instr, 2)
+        self.tb.set(FLAGS, binop("-", self.get(left, instr.span), self.get(right, instr.span)))
+
+    def condition(self, code: str, span: Span) -> Expr:
+        """The truth of a condition code after CMP (signed comparisons)."""
+        op = _CONDITIONS.get(code.upper())
+        if op is None:
+            raise UnsupportedError(f"unsupported condition code `{code}`", span)
+        return binop(op, self.tb.get(FLAGS), ZERO)
+
+    def csel(self, instr: Instr) -> None:
+        """CSEL Rd,Rn,Rm,cond: Rd depends on Rn and Rm, and weakly on the flags."""
+        dest, then, other, cond = _operands(instr, 4)
+        if not isinstance(cond, LabelRef):
+            raise UnsupportedError("expected a condition code", instr.span)
+        flag = self.condition(cond.name, instr.span)
+        left, right = self.get(then, instr.span), self.get(other, instr.span)
+        chosen = ite(flag, left, right)
+        if isinstance(flag, Const):  # herd's deps follow the operand actually selected
+            deps = (left if flag.value else right).deps
+        else:  # one event program stands for both selections: the union (see docs)
+            deps = left.deps | right.deps
+        deps |= weaken(flag.deps)
+        self.set(dest, replace(chosen, deps=deps), instr.span)
+
+    # barriers --------------------------------------------------------------------------------
+
+    def barrier(self, instr: Instr) -> None:
+        """DMB/DSB with an option (`DMB ISHLD` → tag `DMB.ISHLD`)."""
+        (option,) = _operands(instr, 1)
+        name = option.name.upper() if isinstance(option, LabelRef) else ""
+        if name not in BARRIER_OPTIONS:
+            raise UnsupportedError(f"unsupported barrier option in `{instr.mnemonic}`",
+                                   instr.span)
+        self.tb.fence(frozenset({f"{instr.mnemonic}.{name}"}), instr.span)
+
+    def isb(self, instr: Instr) -> None:
+        _operands(instr, 0)
+        self.tb.fence(frozenset({"ISB"}), instr.span)
+
+    def nop(self, instr: Instr) -> None:
+        _operands(instr, 0)
+
+    # branches ----------------------------------------------------------------------------------
+
+    def cbz(self, instr: Instr) -> None:
+        """CBZ/CBNZ Rt,label (a backward CBNZ may close a retry loop)."""
+        reg, target = _operands(instr, 2)
+        label = _label(target, instr.span)
+        value = self.get(reg, instr.span)
+        cond = not_(value) if instr.mnemonic == "CBZ" else binop("!=", value, ZERO)
+        self.branch(cond, label, instr)
+
+    def b_cond(self, instr: Instr) -> None:
+        (target,) = _operands(instr, 1)
+        cond = self.condition(instr.mnemonic[2:], instr.span)
+        self.branch(cond, _label(target, instr.span), instr)
+
+    def b(self, instr: Instr) -> None:
+        (target,) = _operands(instr, 1)
+        label = _label(target, instr.span)
+        if self._backward(label, instr) or not self.tb.reachable:
+            return
+        self.tb.jump(label)
+
+    def branch(self, cond: Expr, label: str, instr: Instr) -> None:
+        """A conditional forward branch, or the exit of a retry loop."""
+        if self._backward(label, instr):
+            if not (isinstance(cond, Const) and cond.value == 0):
+                raise UnsupportedError("retry loop whose exit does not depend only on the "
+                                       "store-exclusive", instr.span)
+            return
+        if self.tb.reachable:
+            self.tb.branch(cond, label)
+
+    def _backward(self, label: str, instr: Instr) -> bool:
+        """True for the branch closing a retry loop; other backward branches are refused."""
+        if self.index in self.loops.branches:
+            return True
+        if self.loops.labels.get(label, self.index + 1) <= self.index:
+            raise UnsupportedError(f"backward branch `{instr.mnemonic}` outside a "
+                                   "store-exclusive retry loop", instr.span)
+        return False
+
+
+_EXTENDS = frozenset({"SXTW", "UXTW", "SXTX", "UXTX", "LSL"})
+_ARITH = {"ADD": "+", "SUB": "-", "EOR": "^", "AND": "&", "ORR": "|"}
+_CONDITIONS = {"EQ": "==", "NE": "!=", "GE": ">=", "LT": "<", "GT": ">", "LE": "<="}
+
+
+def _operands(instr: Instr, count: int) -> tuple[Operand, ...]:
+    if len(instr.operands) != count:
+        raise UnsupportedError(
+            f"`{instr.mnemonic}` takes {count} operand(s), got {len(instr.operands)}",
+            instr.span,
+        )
+    return instr.operands
+
+
+def _mem_operands(instr: Instr) -> tuple[Operand, Operand, Imm | None]:
+    """`Rt,[…]` or `Rt,[…],#imm` (post-indexed)."""
+    ops = instr.operands
+    if len(ops) == 3 and isinstance(ops[2], Imm) and isinstance(ops[1], Mem):
+        return ops[0], ops[1], ops[2]
+    if len(ops) != 2:
+        raise UnsupportedError(f"`{instr.mnemonic}` takes a register and a memory operand",
+                               instr.span)
+    return ops[0], ops[1], None
+
+
+def _label(op: Operand, span: Span) -> str:
+    if not isinstance(op, LabelRef):
+        raise UnsupportedError("expected a label", span)
+    return op.name
+
+
+def _memory(tags: frozenset[str], store: bool) -> Handler:
+    if store:
+        return lambda t, i: t.store(i, tags)
+    return lambda t, i: t.load(i, tags)
+
+
+HANDLERS: dict[str, Handler] = {
+    "LDR": _memory(PLAIN, store=False),
+    "LDAR": _memory(frozenset({"A"}), store=False),
+    "LDAPR": _memory(frozenset({"Q"}), store=False),
+    "STR": _memory(PLAIN, store=True),
+    "STLR": _memory(frozenset({"L"}), store=True),
+    "MOV": A64Thread.mov,
+    "CMP": A64Thread.cmp,
+    "CSEL": A64Thread.csel,
+    "DMB": A64Thread.barrier,
+    "DSB": A64Thread.barrier,
+    "ISB": A64Thread.isb,
+    "NOP": A64Thread.nop,
+    "CBZ": A64Thread.cbz,
+    "CBNZ": A64Thread.cbz,
+    "B": A64Thread.b,
+    **{f"B.{code}": A64Thread.b_cond for code in _CONDITIONS},
+    **{name: A64Thread.arith for name in _ARITH},
+    **atomics.HANDLERS,
+}
+
+AARCH64 = AArch64Arch()

@@ -1,0 +1,206 @@
+"""AArch64 atomics: exclusives (LDXR/STXR), CAS, SWP and the LD<op>/ST<op> family.
+
+What each makes follows herd 7.58's `AArch64Sem.ml`:
+
+* `LDXR`/`LDAXR`: a read tagged `X` (+`A`) that opens a reservation. `STXR`/`STLXR Ws,Rt,
+  [Xn]`: when it succeeds (a free choice of the execution, if the address is the reserved
+  one), a write tagged `X` (+`L`) paired with the reservation's read in `rmw` (not in
+  `amo`: two instructions); Ws is 0 on success, 1 on failure, and depends on nothing. A
+  store-exclusive with no load-exclusive before it always fails.
+* `CAS{,A,L,AL} Rs,Rt,[Xn]`: a read (`X`, +`A`); when its value equals Rs, a write of Rt
+  (`X`, +`L`) in `rmw` and `amo`. A failed CAS is a read only. The write is ordered after
+  the CAS's read (data) and the reads behind Rs (ctrl); nothing later is control
+  dependent on the CAS. Rs receives the value read as a weak dependency (`aarch64_deps`).
+* `SWP{,A,L,AL} Rs,Rt,[Xn]`: read (`X`, +`A`), write Rs (`X`, +`L`), Rt := old value.
+* `LD<op>{,A,L,AL} Rs,Rt,[Xn]` (ADD, CLR, EOR, SET): read, write old <op> Rs, Rt := old.
+  `ST<op>{,L} Rs,[Xn]` is LD<op> with the zero register as Rt.
+* When the result register is the zero register (ST<op>, `SWP Rs,WZR,…`, `CAS WZR,…`), herd
+  tags the read `NoRet` *instead of* `X`/`A`: such a read is not an acquire, and
+  `DMB LD` does not order it (armv8.cat's `[R \\ NoRet]`).
+
+The read and write of one instruction are not po-related (builder: one instruction), and
+a read never reads from its own instruction's write (encoder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from memlitmus.arch.aarch64_deps import weaken
+from memlitmus.errors import UnsupportedError
+from memlitmus.events import NO_DEPS, TRUE, ZERO, Choice, Const, Expr, and_, binop, ite, not_
+from memlitmus.litmus.ast import Instr, Operand, Reg
+
+if TYPE_CHECKING:
+    from memlitmus.arch.aarch64 import A64Thread
+
+Handler = Callable[["A64Thread", Instr], None]
+
+X = frozenset({"X"})
+NORET = frozenset({"NoRet"})
+STORE_EXCLUSIVES = frozenset({"STXR", "STLXR"})
+_ORDERINGS = ("", "A", "L", "AL")
+_LDOPS: dict[str, Callable[[Expr, Expr], Expr]] = {
+    "ADD": lambda old, v: binop("+", old, v),
+    "EOR": lambda old, v: binop("^", old, v),
+    "SET": lambda old, v: binop("|", old, v),
+    "CLR": lambda old, v: binop("&", old, binop("^", v, Const(-1))),  # old AND NOT v
+}
+
+
+def _silent(cond: Expr) -> Expr:
+    """`cond` without dependencies: deciding whether an atomic's write happens creates no
+    control dependency in herd (the guard only selects the execution)."""
+    return replace(cond, deps=NO_DEPS)
+
+
+def _is_zero_reg(op: Operand) -> bool:
+    return isinstance(op, Reg) and op.name.upper() in ("WZR", "XZR")
+
+
+def _tags(base: frozenset[str], extra: str, wanted: bool) -> frozenset[str]:
+    return base | {extra} if wanted else base
+
+
+# --- exclusives ------------------------------------------------------------------------------
+
+
+def load_exclusive(t: A64Thread, instr: Instr) -> None:
+    """LDXR/LDAXR Rt,[Xn]: an `X` read that opens a reservation."""
+    dest, mem = _ops(instr, 2)
+    addr = t.address(mem, instr.span)
+    tags = _tags(X, "A", instr.mnemonic == "LDAXR")
+    eid, value = t.tb.read(addr, tags, instr.span)
+    t.set(dest, value, instr.span)
+    t.reservation = (eid, addr)
+
+
+def store_exclusive(t: A64Thread, instr: Instr) -> None:
+    """STXR/STLXR Ws,Rt,[Xn]: succeeds or fails; a retry loop's store must succeed."""
+    status, src, mem = _ops(instr, 3)
+    addr = t.address(mem, instr.span)
+    reservation, t.reservation = t.reservation, None
+    if reservation is None:  # herd: no load-exclusive at all, the store always fails
+        t.set(status, Const(1), instr.span)
+        return
+    read_eid, reserved = reservation
+    success = _store_succeeds(t, binop("==", addr, reserved))
+    tags = _tags(X, "L", instr.mnemonic == "STLXR")
+    _guarded_write(t, success, addr, t.get(src, instr.span), tags, instr, read_eid, False)
+    t.set(status, ite(success, ZERO, Const(1)), instr.span)
+
+
+def _store_succeeds(t: A64Thread, same_address: Expr) -> Expr:
+    """When a store-exclusive succeeds: always in a retry loop (the exiting iteration), else
+    by a free choice of the execution; either way only at the reserved address."""
+    if t.index in t.loops.stores:
+        t.tb.assume(_silent(same_address))
+        return TRUE
+    return _silent(and_(Choice(f"stxr{t.tb.tid}.{t.tb.instr}"), same_address))
+
+
+def _guarded_write(
+    t: A64Thread, cond: Expr, addr: Expr, value: Expr, tags: frozenset[str], instr: Instr,
+    read_eid: int, single: bool,
+) -> int:
+    """The write of an atomic, present only in executions where `cond` holds."""
+    skip = f"%skip{t.tb.instr}"
+    t.tb.branch(_silent(not_(cond)), skip)
+    write = t.tb.write(addr, value, tags, instr.span)
+    t.tb.pair_rmw(read_eid, write, single_instruction=single)
+    t.tb.label(skip)
+    return write
+
+
+# --- single-instruction atomics ----------------------------------------------------------------
+
+
+def _suffix(instr: Instr, base: str) -> tuple[bool, bool]:
+    """(acquire, release) from the ordering suffix of `CASAL`, `SWPL`, `LDADDA`…"""
+    suffix = instr.mnemonic[len(base):]
+    return "A" in suffix, "L" in suffix
+
+
+def _amo_tags(acquire: bool, release: bool, noret: bool) -> tuple[frozenset[str], frozenset[str]]:
+    """(read tags, write tags) of a single-instruction atomic."""
+    read = NORET if noret else _tags(X, "A", acquire)
+    return read, _tags(X, "L", release)
+
+
+def cas(t: A64Thread, instr: Instr) -> None:
+    """CAS{,A,L,AL} Rs,Rt,[Xn]: write Rt if memory equals Rs; Rs := old value."""
+    rs, rt, mem = _ops(instr, 3)
+    acquire, release = _suffix(instr, "CAS")
+    read_tags, write_tags = _amo_tags(acquire, release, _is_zero_reg(rs))
+    addr = t.address(mem, instr.span)
+    expected, new = t.get(rs, instr.span), t.get(rt, instr.span)
+    read_eid, old = t.tb.read(addr, read_tags, instr.span)
+    equal = binop("==", old, expected)
+    write = _guarded_write(t, equal, addr, new, write_tags, instr, read_eid, single=True)
+    # The comparison feeds the write: herd orders it after the CAS's own read and after
+    # the reads that computed Rs.
+    t.tb.program.data.add((read_eid, write))
+    t.tb.program.ctrl.update((dep, write) for dep in expected.deps)
+    # Rs gets the value read, but through the comparison: a weak dependency (herd: after
+    # a successful CAS, `EOR W3,W2,W2; LDR W4,[X1,W3,SXTW]` does not order the LDR).
+    t.set(rs, replace(old, deps=weaken(old.deps)), instr.span)
+
+
+def swp(t: A64Thread, instr: Instr) -> None:
+    """SWP{,A,L,AL} Rs,Rt,[Xn]: memory := Rs, Rt := old value."""
+    rs, rt, mem = _ops(instr, 3)
+    acquire, release = _suffix(instr, "SWP")
+    _amo(t, instr, rs, rt, mem, (acquire, release), lambda old, v: v)
+
+
+def ld_op(t: A64Thread, instr: Instr) -> None:
+    """LD<op>{,A,L,AL} Rs,Rt,[Xn]: memory := old <op> Rs, Rt := old value."""
+    rs, rt, mem = _ops(instr, 3)
+    op = instr.mnemonic[2:5]
+    acquire, release = _suffix(instr, "LD" + op)
+    _amo(t, instr, rs, rt, mem, (acquire, release), _LDOPS[op])
+
+
+def st_op(t: A64Thread, instr: Instr) -> None:
+    """ST<op>{,L} Rs,[Xn]: LD<op> whose result goes to the zero register."""
+    rs, mem = _ops(instr, 2)
+    op = instr.mnemonic[2:5]
+    acquire, release = _suffix(instr, "ST" + op)
+    _amo(t, instr, rs, Reg("XZR"), mem, (acquire, release), _LDOPS[op])
+
+
+def _amo(
+    t: A64Thread, instr: Instr, rs: Operand, rt: Operand, mem: Operand,
+    ordering: tuple[bool, bool], update: Callable[[Expr, Expr], Expr],
+) -> None:
+    """Read, write update(old, Rs), Rt := old; the pair is in rmw and amo."""
+    read_tags, write_tags = _amo_tags(*ordering, noret=_is_zero_reg(rt))
+    addr = t.address(mem, instr.span)
+    operand = t.get(rs, instr.span)
+    read_eid, old = t.tb.read(addr, read_tags, instr.span)
+    write = t.tb.write(addr, update(old, operand), write_tags, instr.span)
+    t.tb.pair_rmw(read_eid, write, single_instruction=True)
+    t.set(rt, old, instr.span)
+
+
+def _ops(instr: Instr, count: int) -> tuple[Operand, ...]:
+    if len(instr.operands) != count:
+        raise UnsupportedError(
+            f"`{instr.mnemonic}` takes {count} operand(s), got {len(instr.operands)}",
+            instr.span,
+        )
+    return instr.operands
+
+
+HANDLERS: dict[str, Handler] = {
+    "LDXR": load_exclusive,
+    "LDAXR": load_exclusive,
+    "STXR": store_exclusive,
+    "STLXR": store_exclusive,
+    **{f"CAS{o}": cas for o in _ORDERINGS},
+    **{f"SWP{o}": swp for o in _ORDERINGS},
+    **{f"LD{op}{o}": ld_op for op in _LDOPS for o in _ORDERINGS},
+    **{f"ST{op}{o}": st_op for op in _LDOPS for o in ("", "L")},
+}

@@ -1,0 +1,127 @@
+"""AArch64 program sections: callbacks of `grammars/aarch64.lark` that build the AST.
+
+Registered in `memlitmus.litmus.parse.PROGRAM_SYNTAXES` under `AArch64`. Operands keep
+herd's order (destination first). A bare name is a `Reg` when it names a general-purpose
+register (`W0`, `X30`, `WZR`, `SP`), and a `LabelRef` otherwise: a branch target, or a word
+the instruction itself interprets (a condition code such as `EQ`, an extension such as
+`SXTW`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lark import Token
+
+from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg, Stmt
+from memlitmus.litmus.parse import (
+    SectionTransformer,
+    assemble_table,
+    span_of,
+    syntax_error,
+    unsupported,
+)
+
+REGISTER = re.compile(r"(?:[WX](?:[0-9]|[12][0-9]|30)|[WX]ZR|W?SP)", re.IGNORECASE)
+
+
+def is_register(name: str) -> bool:
+    """Whether `name` is a general-purpose register name (any case)."""
+    return REGISTER.fullmatch(name) is not None
+
+
+def _imm_value(tok: Token) -> int:
+    text = str(tok)[1:].strip()
+    negative = text.startswith("-")
+    digits = text.lstrip("-")
+    value = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 10)
+    return -value if negative else value
+
+
+class Shift:
+    """`LSL #3` and friends, an operand only `_mem` and `ADD` look at."""
+
+    def __init__(self, kind: str, amount: int, tok: Token):
+        self.kind = kind
+        self.amount = amount
+        self.tok = tok
+
+
+class AArch64Transformer(SectionTransformer):
+    """Callbacks of `aarch64.lark`."""
+
+    def aarch64(self, children: list[Any]) -> tuple[AsmThread, ...]:
+        return assemble_table(children)
+
+    def cell(self, children: list[Any]) -> tuple[Stmt, ...]:
+        return tuple(c for c in children if c is not None)
+
+    def label(self, children: list[Any]) -> Label:
+        return Label(str(children[0]), span_of(children[0]))
+
+    def instr(self, children: list[Any]) -> Instr:
+        first: Token = children[0]
+        operands = tuple(_operand(op) for op in children[1:])
+        return Instr(first.upper(), operands, span_of(first))
+
+    def imm(self, children: list[Any]) -> Imm:
+        return Imm(_imm_value(children[0]))
+
+    def bare(self, children: list[Any]) -> Operand:
+        name = str(children[0])
+        return Reg(name.upper()) if is_register(name) else LabelRef(name)
+
+    def shift(self, children: list[Any]) -> Shift:
+        kind, amount = children
+        return Shift(str(kind).upper(), _imm_value(amount), kind)
+
+    def mem(self, children: list[Any]) -> Mem:
+        """`[X1]`, `[X1,#4]`, `[X1,X2]`, `[X1,W2,SXTW]`, `[X1,X2,LSL #0]`."""
+        first: Token = children[0]
+        if first.type == "MEM_REG":
+            return _mem_base(first[1:-1].strip(), first)
+        mem = _mem_base(str(first), first)
+        rest = children[1:]
+        if not rest:
+            return mem
+        if len(rest) == 1 and isinstance(rest[0], Imm):
+            return Mem(base=mem.base, offset=int(rest[0].value))
+        return _indexed(mem, rest, first)
+
+
+def _operand(op: Any) -> Operand:
+    """Instruction operands: a shift is kept as an extension word (`ADD X1,X2,X3,LSL #0`)."""
+    if isinstance(op, Shift):
+        if op.amount != 0:
+            raise unsupported(f"shifted register operand `{op.kind} #{op.amount}`", op.tok)
+        return LabelRef(op.kind)
+    assert isinstance(op, Reg | Imm | Mem | LabelRef)
+    return op
+
+
+def _mem_base(name: str, tok: Token) -> Mem:
+    if not is_register(name):
+        raise syntax_error(f"expected a base register in `[{name}]`", tok)
+    return Mem(base=name.upper())
+
+
+def _indexed(mem: Mem, rest: list[Any], tok: Token) -> Mem:
+    """`[Xn,Rm]`, `[Xn,Wm,SXTW]`, `[Xn,Xm,LSL #0]` (a non-zero scale is refused)."""
+    index = rest[0]
+    if not isinstance(index, Reg):
+        raise syntax_error("expected an immediate or an index register after the base", tok)
+    extend: str | None = None
+    if len(rest) == 2:
+        ext = rest[1]
+        if isinstance(ext, Shift):
+            if ext.amount != 0:
+                raise unsupported(f"scaled index `{ext.kind} #{ext.amount}`", ext.tok)
+            extend = ext.kind
+        elif isinstance(ext, LabelRef):
+            extend = ext.name.upper()
+        else:
+            raise syntax_error("expected an extension such as SXTW after the index", tok)
+    elif len(rest) > 2:
+        raise syntax_error("too many parts in a memory operand", tok)
+    return Mem(base=mem.base, index=index.name, extend=extend)
