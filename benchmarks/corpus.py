@@ -28,6 +28,8 @@ def main() -> int:
     parser.add_argument("suite", help="x86, aarch64 or lkmm")
     parser.add_argument("--verdict-only", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="judge only the first N files")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds per test and model (past it: Unknown, a disagreement)")
     parser.add_argument("--show", type=int, default=10, help="print up to N disagreements")
     parser.add_argument("--model", action="append", default=[],
                         help="judge only under these models (default: every model of a row)")
@@ -35,7 +37,7 @@ def main() -> int:
     suite = CORPUS / args.suite
     grouped = by_file(read_expected(suite / "expected.tsv"))
     files = sorted(grouped)[: args.limit or None]
-    options = Options(verdict_only=args.verdict_only)
+    options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout)
     agree = rows = rejected = 0
     herd_time = 0.0
     shown = 0
