@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from memlitmus import solve
 from memlitmus.encode import algebra
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import resolve
+from memlitmus.models import default_model_for, resolve
 from tests.conftest import LITMUS
 
 X86_FILES = sorted((LITMUS / "x86").glob("*.litmus"))
@@ -43,3 +44,21 @@ def test_recursive_sc_equals_sc(
     (mine,) = judge(test, [resolve(str(cat))], Options())
     (sc,) = judge(test, [resolve("sc")], Options())
     assert (mine.observation, mine.states) == (sc.observation, sc.states)
+
+
+SAMPLE_FILES = X86_FILES + sorted((LITMUS / "aarch64").glob("*.litmus"))[:12] + sorted(
+    (LITMUS / "lkmm").glob("*.litmus")
+)[:8]
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_tree_search_lists_the_same_states(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past a few states, enumeration switches to a depth-first search over the observed
+    terms; force the switch after one state and compare with plain blocking clauses."""
+    test = load_litmus(path)
+    model = [resolve(default_model_for(test.arch))]
+    (blocking,) = judge(test, model, Options())
+    monkeypatch.setattr(solve, "BLOCKING_LIMIT", 1)
+    (tree,) = judge(test, model, Options())
+    assert tree.states == blocking.states
+    assert tree.observation == blocking.observation

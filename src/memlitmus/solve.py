@@ -108,14 +108,23 @@ def _values_and_block(
     """
     ctx = model.ctx
     ref = ctx.ref()
-    values: list[int] = []
+    values, numerals = _read_values(model, terms)
     differs: list[z3.BoolRef] = []
-    for term in terms:
-        value = z3.ArithRef(_eval_ast(ref, model, term), ctx)
-        values.append(int(z3core.Z3_get_numeral_string(ref, value.as_ast())))
+    for term, value in zip(terms, numerals, strict=True):
         equal = z3.BoolRef(z3core.Z3_mk_eq(ref, term.as_ast(), value.as_ast()), ctx)
         differs.append(z3.BoolRef(z3core.Z3_mk_not(ref, equal.as_ast()), ctx))
     return values, (differs[0] if len(differs) == 1 else z3.Or(*differs))
+
+
+def _read_values(
+    model: z3.ModelRef, terms: Sequence[z3.ArithRef]
+) -> tuple[list[int], list[z3.ArithRef]]:
+    """The terms' values in `model`, as Python ints and as Z3 numerals."""
+    ctx = model.ctx
+    ref = ctx.ref()
+    numerals = [z3.ArithRef(_eval_ast(ref, model, term), ctx) for term in terms]
+    values = [int(z3core.Z3_get_numeral_string(ref, n.as_ast())) for n in numerals]
+    return values, numerals
 
 
 def _eval_ast(ref: object, model: z3.ModelRef, term: z3.ArithRef) -> z3types.Ast:
@@ -125,24 +134,69 @@ def _eval_ast(ref: object, model: z3.ModelRef, term: z3.ArithRef) -> z3types.Ast
     return out[0]
 
 
+BLOCKING_LIMIT = 256  # states found by blocking clauses before switching to tree search
+
+
 def enumerate_values(
     session: Session, terms: Sequence[int | z3.ArithRef]
 ) -> list[tuple[int, ...]]:
     """Every distinct tuple of values the terms take in satisfying assignments.
 
     Blocking clauses mention only the observed terms, so each check finds a new final
-    state rather than a new execution. The clauses are added at the caller's current
-    scope: call this last inside a scope of its own (a push costs more than a check).
+    state rather than a new execution. Thousands of clauses make every check slow, so past
+    `BLOCKING_LIMIT` states the rest are found by `_tree_search`. Constraints are added
+    at the caller's current scope: call this last inside a scope of its own.
     """
     dynamic = [t for t in terms if not isinstance(t, int)]
     if not dynamic:
         return [tuple(terms)] if session.check() is Status.SAT else []
-    found = []
-    while session.check() is Status.SAT:
+    rows: list[list[int]] = []
+    while len(rows) < BLOCKING_LIMIT and session.check() is Status.SAT:
         values, block = _values_and_block(session.model(), dynamic)
-        known = iter(values)
-        found.append(tuple(t if isinstance(t, int) else next(known) for t in terms))
+        rows.append(values)
         session.add([block])
+    if len(rows) == BLOCKING_LIMIT and session.check() is Status.SAT:
+        rows.extend(_tree_search(session, dynamic))
+    return [_merge_row(terms, values) for values in rows]
+
+
+def _merge_row(terms: Sequence[int | z3.ArithRef], values: list[int]) -> tuple[int, ...]:
+    known = iter(values)
+    return tuple(t if isinstance(t, int) else next(known) for t in terms)
+
+
+def _tree_search(session: Session, terms: Sequence[z3.ArithRef]) -> list[list[int]]:
+    """The remaining states, depth first over the terms: fix the first term to each of its
+    values in turn, then the next… Each check carries only the current prefix (as
+    assumption literals) and the exclusions at one level, so checks stay as cheap as the
+    first one however many states there are. The last SAT model already gives the first
+    child of every level, so a branch costs one check."""
+    literals: dict[tuple[int, int], z3.BoolRef] = {}
+
+    def literal(depth: int, value: int) -> z3.BoolRef:
+        key = (depth, value)
+        if key not in literals:
+            literals[key] = z3.FreshBool("obs")
+            session.add([literals[key] == (terms[depth] == value)])
+        return literals[key]
+
+    found: list[list[int]] = []
+
+    def explore(prefix: list[z3.BoolRef], depth: int, values: list[int]) -> None:
+        excluded: list[z3.BoolRef] = []
+        while True:
+            chosen = literal(depth, values[depth])
+            excluded.append(z3.Not(chosen))
+            if depth == len(terms) - 1:
+                found.append(values)
+            else:
+                explore([*prefix, chosen], depth + 1, values)
+            if session.check(*prefix, *excluded) is not Status.SAT:
+                return
+            values = _read_values(session.model(), terms)[0]
+
+    session.check()
+    explore([], 0, _read_values(session.model(), terms)[0])
     return found
 
 
