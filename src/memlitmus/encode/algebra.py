@@ -10,7 +10,7 @@ import z3
 from memlitmus.encode import relations as rel
 from memlitmus.encode.builtins import Builtins
 from memlitmus.encode.relations import ZRel, ZSet
-from memlitmus.encode.terms import Cond, conj, equal, neg
+from memlitmus.encode.terms import Cond, conj, equal, implies, neg
 
 Value = ZSet | ZRel
 EXACT_CLOSURE_NODES = 24  # beyond this, Floyd–Warshall formulas cost more than variables
@@ -85,10 +85,10 @@ class Z3Algebra:
         by_source: dict[int, list[tuple[int, Cond]]] = {}
         for (x, y), cond in edges.items():
             by_source.setdefault(x, []).append((y, cond))
-            self.side_constraints.append(_implies(cond, fresh[(x, y)]))
+            self.side_constraints.append(implies(cond, fresh[(x, y)]))
         for (x, y), var in fresh.items():
             for z, cond in by_source.get(y, ()):
-                self.side_constraints.append(_implies(conj(var, cond), fresh[(x, z)]))
+                self.side_constraints.append(implies(conj(var, cond), fresh[(x, z)]))
         return fresh
 
     def opt(self, a: ZRel) -> ZRel:
@@ -164,7 +164,7 @@ class Z3Algebra:
         for var, image in zip(fresh, step(fresh), strict=True):
             var_items, image_items = _items(var), _items(image)
             for key, cond in image_items.items():
-                self.side_constraints.append(_implies(cond, var_items[key]))
+                self.side_constraints.append(implies(cond, var_items[key]))
         return fresh
 
     def _possible_keys(
@@ -207,8 +207,3 @@ def _fresh(name: str, kind: str, keys: set[object]) -> Value:
         return ZSet({k: z3.Bool(f"mu_{name}_{k}") for k in keys})  # type: ignore[misc]
     return ZRel({k: z3.Bool(f"mu_{name}_{k[0]}_{k[1]}") for k in keys})  # type: ignore
 
-
-def _implies(cond: Cond, var: Cond) -> z3.BoolRef:
-    if cond is True:
-        return var
-    return z3.Implies(cond, var)

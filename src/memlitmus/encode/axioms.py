@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import z3
 
 from memlitmus.encode.relations import Pair, ZRel, ZSet
-from memlitmus.encode.terms import Cond, disj, neg
+from memlitmus.encode.terms import Cond, disj, implies, neg
 from memlitmus.errors import CatError, Span
 
 
@@ -29,7 +29,7 @@ def acyclic(rel: ZRel, tag: str) -> list[z3.BoolRef]:
             out.extend(_must_not(cond))
         elif component[a] == component[b]:
             ra, rb = _rank(rank, a, tag), _rank(rank, b, tag)
-            out.append(ra < rb if cond is True else z3.Implies(cond, ra < rb))
+            out.append(implies(cond, ra < rb))
     return out
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeAlias
 
 import z3
+from z3 import z3core, z3types
 
 from memlitmus.events import AddrOf, BinOp, Choice, Const, Expr, Ite, ReadValue
 
@@ -17,6 +18,41 @@ Term: TypeAlias = "int | z3.ArithRef | z3.BoolRef"
 Cond: TypeAlias = "z3.BoolRef | bool"
 WIDTH = 64
 LOCATION_STRIDE = 1 << 20  # pointer values are far apart so offsets never collide
+
+
+# z3py's And/Or/Not/Implies check and coerce every argument in Python, which costs more
+# than the solver on large tests (hundreds of thousands of calls). Conditions are always
+# Z3 booleans of one context here, so these call Z3's C API directly; each result is
+# wrapped in a BoolRef at once, which holds the reference count.
+
+
+def mk_and(args: list[z3.BoolRef]) -> z3.BoolRef:
+    """⋀ args (at least one), without z3py's argument checks."""
+    ctx = args[0].ctx
+    array = (z3types.Ast * len(args))(*[a.as_ast() for a in args])
+    return z3.BoolRef(z3core.Z3_mk_and(ctx.ref(), len(args), array), ctx)
+
+
+def mk_or(args: list[z3.BoolRef]) -> z3.BoolRef:
+    """⋁ args (at least one), without z3py's argument checks."""
+    ctx = args[0].ctx
+    array = (z3types.Ast * len(args))(*[a.as_ast() for a in args])
+    return z3.BoolRef(z3core.Z3_mk_or(ctx.ref(), len(args), array), ctx)
+
+
+def mk_not(a: z3.BoolRef) -> z3.BoolRef:
+    """¬a, without z3py's argument checks."""
+    return z3.BoolRef(z3core.Z3_mk_not(a.ctx.ref(), a.as_ast()), a.ctx)
+
+
+def mk_implies(a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
+    """a → b, without z3py's argument checks."""
+    return z3.BoolRef(z3core.Z3_mk_implies(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def implies(a: Cond, b: z3.BoolRef) -> z3.BoolRef:
+    """a → b for a condition a (True gives b itself)."""
+    return b if a is True else mk_implies(a, b)
 
 
 def conj(a: Cond, b: Cond) -> Cond:
@@ -27,7 +63,7 @@ def conj(a: Cond, b: Cond) -> Cond:
         return a
     if a is False or b is False:
         return False
-    return z3.And(a, b)
+    return mk_and([a, b])
 
 
 def disj(conds: Iterable[Cond]) -> Cond:
@@ -40,14 +76,14 @@ def disj(conds: Iterable[Cond]) -> Cond:
             dynamic.append(c)
     if not dynamic:
         return False
-    return dynamic[0] if len(dynamic) == 1 else z3.Or(*dynamic)
+    return dynamic[0] if len(dynamic) == 1 else mk_or(dynamic)
 
 
 def neg(a: Cond) -> Cond:
     """¬a."""
     if isinstance(a, bool):
         return not a
-    return z3.Not(a)
+    return mk_not(a)
 
 
 def to_int(t: Term) -> int | z3.ArithRef:
