@@ -21,7 +21,6 @@ from memlitmus.litmus.ast import (
     Not,
     Or,
     Prop,
-    RegLoc,
     Value,
 )
 
@@ -115,8 +114,3 @@ def prop_holds(prop: Prop, values: dict[Loc, int], ident: Callable[[Value], int]
     if isinstance(prop, Or):
         return left or prop_holds(prop.right, values, ident)
     return (not left) or prop_holds(prop.right, values, ident)
-
-
-def reg_canonical(loc: RegLoc, canonical: Callable[[str], str]) -> tuple[int, str]:
-    """The key of a register location."""
-    return (loc.thread, canonical(loc.reg))

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import product as cartesian
 from typing import TypeVar
 
-import z3
-
 from memlitmus.encode.terms import Cond, conj, disj, neg
 
 Pair = tuple[int, int]
@@ -139,11 +137,6 @@ def range_(r: ZRel) -> ZSet:
     return domain(inverse(r))
 
 
-def plus(r: ZRel) -> ZRel:
-    """r+, computed lazily: acyclicity checks use r itself and never need the closure."""
-    return ZRel(thunk=lambda: transitive_closure(r.edges), closure_of=r)
-
-
 def transitive_closure(edges: Mapping[Pair, Cond]) -> dict[Pair, Cond]:
     """Exact r+ by Floyd–Warshall over formulas (only nodes on some path are visited)."""
     closure: dict[Pair, Cond] = dict(edges)
@@ -162,13 +155,3 @@ def transitive_closure(edges: Mapping[Pair, Cond]) -> dict[Pair, Cond]:
                 succ[i].add(j)
                 pred.setdefault(j, set()).add(i)
     return closure
-
-
-def is_static(conds: Iterable[Cond]) -> bool:
-    """True when every condition is the constant True."""
-    return all(c is True for c in conds)
-
-
-def fresh_relation(name: str, pairs: Iterable[Pair]) -> ZRel:
-    """A relation whose every possible edge is a fresh Z3 boolean (for fixpoints)."""
-    return ZRel({(x, y): z3.Bool(f"{name}_{x}_{y}") for x, y in pairs})
