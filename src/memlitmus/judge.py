@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import z3
 
@@ -210,6 +210,4 @@ def _ok(quantifier: str, observation: Observation) -> bool:
 
 
 def _with(result: ModelResult, **changes: object) -> ModelResult:
-    from dataclasses import replace
-
     return replace(result, **changes)  # type: ignore[arg-type]

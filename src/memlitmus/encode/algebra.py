@@ -80,13 +80,13 @@ class Z3Algebra:
     def _closure(self, a: ZRel) -> dict[rel.Pair, Cond]:
         """r+ : exact formulas on small graphs; on large ones a fresh relation X with
         r ⊆ X and X;r ⊆ X (the least such X is r+, see `fixpoint` for why that is
-        enough)."""
+        enough). X's variables are FreshBool: two closures must never share one."""
         edges = a.edges
         nodes = {x for pair in edges for x in pair}
         if len(nodes) <= EXACT_CLOSURE_NODES or _is_static(a):
             return rel.transitive_closure(edges)
         keys = rel.transitive_closure({k: True for k in edges})
-        fresh = {k: z3.Bool(f"tc{id(a)}_{k[0]}_{k[1]}") for k in keys}
+        fresh = {k: z3.FreshBool(f"tc_{k[0]}_{k[1]}") for k in keys}
         by_source: dict[int, list[tuple[int, Cond]]] = {}
         for (x, y), cond in edges.items():
             by_source.setdefault(x, []).append((y, cond))
@@ -208,7 +208,9 @@ def _all_true(kind: str, keys: set[object]) -> Value:
 
 
 def _fresh(name: str, kind: str, keys: set[object]) -> Value:
+    """New variables for a recursive name: FreshBool, because the same `let rec` can be
+    evaluated more than once in one solver (a function body, several models)."""
     if kind == "set":
-        return ZSet({k: z3.Bool(f"mu_{name}_{k}") for k in keys})  # type: ignore[misc]
-    return ZRel({k: z3.Bool(f"mu_{name}_{k[0]}_{k[1]}") for k in keys})  # type: ignore
+        return ZSet({k: z3.FreshBool(f"mu_{name}_{k}") for k in keys})  # type: ignore[misc]
+    return ZRel({k: z3.FreshBool(f"mu_{name}_{k[0]}_{k[1]}") for k in keys})  # type: ignore
 
