@@ -502,7 +502,23 @@ def test_locations_and_filter() -> None:
     assert empty.locations == () and empty.filter is None
 
 
+def test_missing_condition_is_forall_true_as_in_herd() -> None:
+    for tail in ("", "locations [x;]\n"):
+        test = parse_litmus("X86 T\n{}\n P0 ;\n MFENCE ;\n" + tail, "t.litmus")
+        assert test.condition.quantifier == "forall"
+        assert test.condition.prop == Const(True)
+
+
 # ---- header, metadata, init, comments ---------------------------------------------------
+
+
+def test_free_text_before_init_is_skipped_as_in_herd() -> None:
+    text = 'C rwsem\nC rwsem again\n"a doc"\nKey=v\nsome words (* c *)\n{ x=1; }\n'
+    text += "P0(int *x) { WRITE_ONCE(*x, 2); }\nexists (x=2)\n"
+    test = parse_litmus(text, "f.litmus")
+    assert test.name == "rwsem"
+    assert test.metadata == {"Key": "v"}
+    assert test.condition.span == Span("f.litmus", 8, 1)
 
 
 def test_metadata_values_keep_everything_after_the_first_equal() -> None:

@@ -66,10 +66,6 @@ def test_errors_render_without_reading_the_file() -> None:
          "t:1:1: unsupported architecture `PPC` (supported: AArch64, C, X86, X86_64)"),
         ("X86 T\n{ x=1; }\n", "t:2:9: unexpected end of file, expected `;` or a thread name"),
         (
-            "X86 T\n{}\n P0 ;\n MFENCE ;\n",
-            "t:4:10: missing final condition (`exists`, `~exists` or `forall`)",
-        ),
-        (
             "X86 T\n{}\n P0 ;\n MFENCE ;\nexists",
             "t:5:7: unexpected end of file, expected a proposition",
         ),

@@ -108,13 +108,10 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
     prog_section = _Section(file, text, clean, split.prelude_end, split.program_end, "program")
     threads = _parse_section(_program_parser(syntax), syntax.start, prog_section)
     if split.program_end == len(text):
-        raise _error(
-            "missing final condition (`exists`, `~exists` or `forall`)",
-            _end_of_content(text, file),
-            text,
-        )
-    cons_section = _Section(file, text, clean, split.program_end, len(text), "constraints")
-    constraints: _Constraints = _parse_section(_common_parser(), "constraints", cons_section)
+        constraints = _Constraints((), None, None)
+    else:
+        cons_section = _Section(file, text, clean, split.program_end, len(text), "constraints")
+        constraints = _parse_section(_common_parser(), "constraints", cons_section)
     return LitmusTest(
         arch=arch,
         name=prelude.name,
@@ -125,7 +122,9 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
         threads=threads,
         locations=constraints.locations,
         filter=constraints.filter,
-        condition=constraints.condition,
+        # no final condition: herd's parser reads `forall (true)`
+        condition=constraints.condition
+        or Condition("forall", Const(True), _end_of_content(text, file)),
         source=text,
         span=arch_span,
     )
@@ -206,6 +205,8 @@ def _cache_file(key: str) -> str | bool:
 # Before the init block: comments, doc strings and metadata lines are skipped whole, so a
 # `{` inside them does not open the init block.
 _PRELUDE_SCAN = re.compile(r'\(\*|"[^"]*"|^[ \t]*[A-Za-z][\w/.-]*[ \t]*=[^\n]*|\{', re.M)
+_LINE = re.compile(r"[^\n]+")
+_META_LINE = re.compile(r"[A-Za-z][\w/.-]*[ \t]*=")
 _INIT_SCAN = re.compile(r"\(\*|\}")
 _COMMENT_DELIM = re.compile(r"\(\*|\*\)")
 # The program ends at the first constraint keyword (herd's list), taken as a whole word.
@@ -280,6 +281,8 @@ def _split(text: str, file: str, program_comments: bool) -> _Split:
     pos = _scan(_PRELUDE_SCAN, text, file, 0, comments, stop="{")
     prelude_end = len(text)
     if pos < len(text):
+        comments += _free_prelude_text(text, pos, comments)
+        comments.sort()
         pos = _scan(_INIT_SCAN, text, file, pos + 1, comments, stop="}")
         if pos < len(text):
             prelude_end = pos + 1
@@ -289,6 +292,52 @@ def _split(text: str, file: str, program_comments: bool) -> _Split:
         program_end = _scan(scan, text, file, prelude_end, comments, stop="keyword")
         _scan(_COMMENT_OPEN, text, file, program_end, comments, stop="")
     return _Split(_blank(text, comments), prelude_end, program_end)
+
+
+def _free_prelude_text(text: str, brace: int, comments: list[tuple[int, int]]) -> list[
+    tuple[int, int]
+]:
+    """Lines between the header line and the init block that are neither metadata, a doc
+    string nor a comment: herd's splitter skips such text (e.g. a second `C rwsem` line),
+    so they are blanked out like comments."""
+    header = _skip_blank_and_comments_in(text, comments)
+    line_end = text.find("\n", header, brace)
+    if line_end < 0:
+        return []
+    free = []
+    for m in _LINE.finditer(text, line_end + 1, brace):
+        segments = _outside(m.span(), comments)
+        body = "".join(text[a:b] for a, b in segments).strip()
+        if body and not (_META_LINE.match(body) or body.startswith('"') or body == ";"):
+            free += segments
+    return free
+
+
+def _outside(span: tuple[int, int], comments: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `span` that no comment covers."""
+    parts = []
+    pos, end = span
+    for a, b in sorted(comments):
+        if b <= pos or a >= end:
+            continue
+        if a > pos:
+            parts.append((pos, a))
+        pos = max(pos, b)
+    if pos < end:
+        parts.append((pos, end))
+    return parts
+
+
+def _skip_blank_and_comments_in(text: str, comments: list[tuple[int, int]]) -> int:
+    """Offset of the first character that is neither blank nor in a known comment."""
+    pos = 0
+    for start, end in sorted(comments):
+        if text[pos:start].strip():
+            break
+        pos = max(pos, end)
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
 
 
 def _scan(
@@ -477,10 +526,13 @@ def _unexpected_token(exc: UnexpectedToken, parser: Lark, section: _Section) -> 
         offset = section.start + (tok.start_pos or 0)
         span = _pos(section.source, section.file, offset)
         found = _describe_at(section.clean, offset)
-    if section.what == "constraints" and "$END" in expected:
+    quantifiers = {"EXISTS", "FORALL", "FINAL", "NOT"}
+    if section.what == "constraints" and "$END" in expected and not expected & quantifiers:
         message = f"unexpected {found} after the final condition"
     else:
-        message = f"unexpected {found}, expected {_expected(expected, parser)}"
+        # a missing condition is allowed (herd reads `forall true`) but not worth naming
+        named = expected - {"$END"} if section.what == "constraints" else expected
+        message = f"unexpected {found}, expected {_expected(named or expected, parser)}"
     return LitmusSyntaxError(message, span, section.source)
 
 
@@ -567,7 +619,7 @@ class _Prelude:
 class _Constraints:
     locations: tuple[Loc, ...]
     filter: Prop | None
-    condition: Condition
+    condition: Condition | None
 
 
 @dataclass(frozen=True)
@@ -642,10 +694,12 @@ class _CommonTransformer(SectionTransformer):
     def constraints(self, children: list[Any]) -> _Constraints:
         locations: tuple[Loc, ...] = ()
         prop: Prop | None = None
-        condition = children[-1]
-        for item in children[:-1]:
+        condition: Condition | None = None
+        for item in children:
             if isinstance(item, tuple):
                 locations = item
+            elif isinstance(item, Condition):
+                condition = item
             elif item is not None:
                 prop = item
         return _Constraints(locations, prop, condition)
