@@ -22,6 +22,7 @@ from memlitmus.events import (
     Expr,
     Ite,
     and_,
+    dependency_conditions,
     not_,
     or_,
     read_value,
@@ -51,6 +52,7 @@ class ProgramBuilder:
         self.final_registers: dict[tuple[int, str], Expr] = {}
         self.extra: dict[str, set[tuple[int, int]]] = {}
         self.assumptions: list[Expr] = []
+        self.dep_conditions: dict[str, dict[tuple[int, int], Expr]] = {"addr": {}, "data": {}}
         self._init_memory = init_memory
 
     def add_location(self, name: str) -> None:
@@ -69,6 +71,25 @@ class ProgramBuilder:
         event = Event(eid=len(self.events), **event_fields)  # type: ignore[arg-type]
         self.events.append(event)
         return event
+
+    def depend(self, kind: str, pair: tuple[int, int], when: Expr = TRUE) -> None:
+        """Record an address or data dependency ("addr"/"data") that holds when `when`
+        is non-zero; a pair recorded on several paths holds on any of them."""
+        relation = self.addr if kind == "addr" else self.data
+        conditions = self.dep_conditions[kind]
+        if isinstance(when, Const) and when.value:
+            relation.add(pair)
+            conditions.pop(pair, None)
+        elif pair not in relation:
+            relation.add(pair)
+            conditions[pair] = when
+        elif pair in conditions:
+            conditions[pair] = or_(conditions[pair], when)
+
+    def depend_on(self, kind: str, expr: Expr, eid: int) -> None:
+        """Record that event `eid` depends (kind "addr" or "data") on the reads of `expr`."""
+        for dep, when in dependency_conditions(expr).items():
+            self.depend(kind, (dep, eid), when)
 
     def relate(self, name: str, pair: tuple[int, int]) -> None:
         """Record a pair of an extra static relation (e.g. a lowering's own relation)."""
@@ -93,6 +114,7 @@ class ProgramBuilder:
             final_registers=dict(self.final_registers),
             extra_relations={k: frozenset(v) for k, v in self.extra.items()},
             assumptions=tuple(self.assumptions),
+            dep_conditions={k: dict(v) for k, v in self.dep_conditions.items() if v},
         )
 
 
@@ -139,7 +161,7 @@ class ThreadBuilder:
     def write(self, addr: Expr, value: Expr, tags: frozenset[str], span: Span | None) -> int:
         """A write event storing `value` at `addr`."""
         eid = self._event("W", addr, value, tags, span)
-        self.program.data.update((d, eid) for d in value.deps)
+        self.program.depend_on("data", value, eid)
         return eid
 
     def fence(self, tags: frozenset[str], span: Span | None) -> int:
@@ -170,7 +192,7 @@ class ThreadBuilder:
         )
         self.program.po[self.tid].append(event.eid)
         if addr is not None:
-            self.program.addr.update((d, event.eid) for d in addr.deps)
+            self.program.depend_on("addr", addr, event.eid)
         self.program.ctrl.update((d, event.eid) for d in self.state.ctrl)
         return event.eid
 
@@ -222,4 +244,4 @@ def select(guard: Expr, then: Expr, other: Expr) -> Expr:
         return then
     if isinstance(guard, Const):
         return then if guard.value else other
-    return Ite(guard, then, other, then.deps | other.deps)
+    return Ite(guard, then, other, then.deps | other.deps, join=True)

@@ -67,12 +67,17 @@ class BinOp:
 
 @dataclass(frozen=True)
 class Ite:
-    """`cond ? then : other`, cond true when non-zero."""
+    """`cond ? then : other`, cond true when non-zero.
+
+    A `join` is the value of a register where two control-flow paths meet: herd runs each
+    path on its own, so its dependencies are those of the path taken, never the guard's.
+    """
 
     cond: Expr
     then: Expr
     other: Expr
     deps: frozenset[int] = NO_DEPS
+    join: bool = False
 
 
 Expr = Const | AddrOf | ReadValue | Choice | BinOp | Ite
@@ -181,6 +186,41 @@ def truth(a: Expr) -> Expr:
     return binop("!=", a, Const(0))
 
 
+def dependency_conditions(expr: Expr, *, syntactic: bool = True) -> dict[int, Expr]:
+    """For each read `expr` depends on, when it does: TRUE, or the path condition of the
+    join arms that carry it (see `Ite.join`).
+
+    Syntactic dependencies are herd's `addr`/`data` (folding `r ^ r` to 0 keeps `r`); with
+    `syntactic=False` only reads whose values can still change the result count, so a
+    folded constant depends on nothing.
+    """
+    if isinstance(expr, Const) and not syntactic:
+        return {}
+    if isinstance(expr, ReadValue) and not syntactic:
+        return {expr.eid: TRUE}
+    if isinstance(expr, Ite) and expr.join:
+        then = dependency_conditions(expr.then, syntactic=syntactic)
+        other = dependency_conditions(expr.other, syntactic=syntactic)
+        joined = {d: and_(expr.cond, c) for d, c in then.items()}
+        for d, c in other.items():
+            on_other = and_(not_(expr.cond), c)
+            joined[d] = or_(joined[d], on_other) if d in joined else on_other
+        return joined
+    out: dict[int, Expr] = {}
+    children: tuple[Expr, ...] = ()
+    if isinstance(expr, BinOp):
+        children = (expr.left, expr.right)
+    elif isinstance(expr, Ite):
+        children = (expr.cond, expr.then, expr.other)
+    for child in children:
+        for d, c in dependency_conditions(child, syntactic=syntactic).items():
+            out[d] = or_(out[d], c) if d in out else c
+    if syntactic:
+        for d in expr.deps:
+            out.setdefault(d, TRUE)
+    return out
+
+
 # --- events ------------------------------------------------------------------------------
 
 
@@ -230,6 +270,9 @@ class EventProgram:
     final_registers: dict[tuple[int, str], Expr] = field(default_factory=dict)
     extra_relations: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     assumptions: tuple[Expr, ...] = ()  # every execution must make each of these non-zero
+    # per relation ("addr", "data"): the pairs that hold only on some paths, with the path
+    # condition (see `dependency_conditions`); the pairs are in the relation too
+    dep_conditions: dict[str, dict[tuple[int, int], Expr]] = field(default_factory=dict)
 
     def reads(self) -> list[Event]:
         """The read events."""

@@ -17,6 +17,7 @@ frozen.
 from __future__ import annotations
 
 from memlitmus.builder import ProgramBuilder
+from memlitmus.events import TRUE
 
 
 def weaken(deps: frozenset[int]) -> frozenset[int]:
@@ -26,13 +27,17 @@ def weaken(deps: frozenset[int]) -> frozenset[int]:
 
 def settle_weak_deps(program: ProgramBuilder) -> None:
     """Replace the weak dependencies recorded in addr/data/ctrl by real event pairs: an
-    address dependency into a read becomes `pick-addr`, any other an ordinary one."""
-    for relation in (program.addr, program.data, program.ctrl):
+    address dependency into a read becomes `pick-addr`, any other an ordinary one (keeping
+    the path condition of a dependency that holds only on some paths)."""
+    for kind, relation in (("addr", program.addr), ("data", program.data), ("ctrl", program.ctrl)):
+        conditions = program.dep_conditions.get(kind, {})
         weak = {(d, e) for d, e in relation if d < 0}
         relation -= weak
         for d, e in weak:
-            pair = (-d - 1, e)
-            if relation is program.addr and program.events[e].kind == "R":
+            pair, when = (-d - 1, e), conditions.pop((d, e), TRUE)
+            if kind == "addr" and program.events[e].kind == "R":
                 program.relate("pick-addr", pair)
-            else:
+            elif kind == "ctrl":
                 relation.add(pair)
+            else:
+                program.depend(kind, pair, when)

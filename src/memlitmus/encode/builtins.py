@@ -7,7 +7,7 @@ from functools import cached_property
 
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.relations import Pair, ZRel, ZSet, inter_maps
-from memlitmus.encode.terms import Cond, Term, conj
+from memlitmus.encode.terms import Cond, Term, conj, to_cond
 from memlitmus.events import Event
 
 
@@ -36,8 +36,8 @@ class Builtins:
             "co": lambda: ZRel(enc.co),
             "fr": lambda: ZRel(enc.fr),
             "rmw": lambda: self._static(enc.program.rmw),
-            "addr": lambda: self._static(enc.program.addr),
-            "data": lambda: self._static(enc.program.data),
+            "addr": lambda: self._dependency("addr", enc.program.addr),
+            "data": lambda: self._dependency("data", enc.program.data),
             "ctrl": lambda: self._static(enc.program.ctrl),
             "amo": lambda: self._static(enc.program.extra_relations.get("amo", ())),
             "po-loc": lambda: ZRel(inter_maps(self.rel("po").edges, self.loc)),
@@ -79,6 +79,14 @@ class Builtins:
         """A relation fixed by the program: only the events' own guards are dynamic."""
         ex = self.enc.exec
         return ZRel({(a, b): conj(ex[a], ex[b]) for a, b in pairs})  # type: ignore[attr-defined]
+
+    def _dependency(self, kind: str, pairs: frozenset[Pair]) -> ZRel:
+        """addr or data: static pairs, except those that hold only on some paths."""
+        edges = dict(self._static(pairs).edges)
+        for pair, when in self.enc.program.dep_conditions.get(kind, {}).items():
+            if pair in edges:
+                edges[pair] = conj(edges[pair], to_cond(self.enc.value_term(when)))
+        return ZRel(edges)
 
     @cached_property
     def event_values(self) -> dict[int, Term]:
