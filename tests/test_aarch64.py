@@ -125,6 +125,30 @@ def test_cas_write_is_guarded_and_rs_gets_a_weak_dependency() -> None:
     assert prog.extra_relations["pick-addr"] == {(cas_read.eid, dependent.eid)}
 
 
+def test_failed_cas_may_write_back_what_it_read() -> None:
+    # herd 7.58 (herdtools7 PR #1095): a failing CAS may write back the value it read.
+    # Under sc, P1's SWP can then read 2 from P0's write-back of P1's own 2; armv8
+    # forbids it (rmw is in ob: CAS read → write-back → SWP read → SWP write → CAS read).
+    text = (
+        "AArch64 T\n{ 0:X2=y; 1:X0=y; }\n"
+        " P0             | P1             ;\n"
+        " MOV W3,#0      | MOV W2,#2      ;\n"
+        " MOV W4,#1      | SWP W2,W1,[X0] ;\n"
+        " CAS W3,W4,[X2] |                ;\n"
+        "exists (0:X3=2 /\\ 1:X1=2)\n"
+    )
+    test = parse_litmus(text, "t.litmus")
+    results = judge(test, [resolve("sc"), resolve("armv8")], Options(count=True))
+    states = {r.model: {s.herd_line() for s in r.states} for r in results}
+    assert states["sc"] == {"0:X3=0; 1:X1=1;", "0:X3=2; 1:X1=0;", "0:X3=2; 1:X1=2;"}
+    assert states["armv8"] == {"0:X3=0; 1:X1=1;", "0:X3=2; 1:X1=0;"}
+    # herd's counting: a successful CAS counts twice, a failing one twice without its
+    # write-back plus once per coherence order of the write-back. sc: CAS succeeds (2);
+    # fails reading 2 with no write-back (2); writes back last, SWP read 0 (1); SWP reads
+    # the write-back, which is co-before or co-after the SWP's write (2 positives).
+    assert [(r.positive, r.negative) for r in results] == [(2, 5), (0, 5)]
+
+
 def test_store_exclusive_pairs_with_the_load_exclusive() -> None:
     prog = program("LDAXR W0,[X1]\nSTLXR W4,W0,[X1]")
     read, write = thread_events(prog)

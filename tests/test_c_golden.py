@@ -53,6 +53,12 @@ VERDICTS: dict[str, tuple[str, int, int, tuple[str, ...]]] = {
     "atomic-inc": ("Always", 2, 0, ()),
     # P1's trylock fails (reads P0's LKW) or succeeds before or after P0's section.
     "trylock": ("Sometimes", 1, 2, ()),
+    # Plain copies in a cycle: the cycle's value is an unknown S1, never 42 (4 rf
+    # choices; the cycle is one of them); plain accesses race.
+    "LB+plain-copies": ("Never", 0, 4, ("data-race",)),
+    # Path-sensitive dependencies: on the r1 = 1 path the write depends only on the
+    # unordered plain read (herd7: C-JO-OOTA-3, Sometimes 1 7).
+    "LB+once-joined-reg": ("Sometimes", 1, 7, ()),
 }
 
 

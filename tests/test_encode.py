@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from memlitmus import solve
-from memlitmus.encode import algebra
+from memlitmus.builder import select
+from memlitmus.corpus import canonical_symbols
+from memlitmus.encode import algebra, thin_air
+from memlitmus.events import Const, binop, dependency_conditions, not_, read_value
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import default_model_for, resolve
@@ -62,3 +65,28 @@ def test_tree_search_lists_the_same_states(path: Path, monkeypatch: pytest.Monke
     (tree,) = judge(test, model, Options())
     assert tree.states == blocking.states
     assert tree.observation == blocking.observation
+
+
+# ---- path-sensitive dependencies and thin-air values -------------------------------------
+
+
+def test_dependency_conditions_follow_the_path_of_a_join() -> None:
+    r1, r2, r3 = read_value(1), read_value(2), read_value(3)
+    guard = binop("==", r1, Const(1))
+    joined = select(guard, r2, binop("+", r3, Const(1)))
+    conditions = dependency_conditions(joined)
+    assert conditions == {2: guard, 3: not_(guard)}  # never the guard's own read 1
+    # Syntactically `r3 ^ r3` depends on r3 (herd's data); its value does not.
+    folded = binop("^", r3, r3)
+    assert dependency_conditions(folded) == {3: Const(1)}
+    assert dependency_conditions(folded, syntactic=False) == {}
+
+
+def test_cyclic_reads_are_those_on_a_value_cycle() -> None:
+    graph = {1: {2}, 2: {1}, 3: {1}, 4: {4}, 5: set()}
+    assert thin_air._cyclic_reads(graph) == {1, 2, 4}
+
+
+def test_herd_symbols_are_renamed_in_order_of_appearance() -> None:
+    state = "0:r1=1; 0:r2=S23; 1:r2=S23; [b]=S7; [c]=Sx;"
+    assert canonical_symbols(state) == "0:r1=1; 0:r2=S1; 1:r2=S1; [b]=S2; [c]=Sx;"

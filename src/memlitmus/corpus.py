@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +39,20 @@ def _row(r: dict[str, str]) -> Expected:
         positive=int(r["positive"] or 0), negative=int(r["negative"] or 0),
         flags=tuple(f for f in (r["flags"] or "").split(",") if f),
         herd_time_s=float(r["herd_time_s"] or 0),
-        states=frozenset(s.strip() for s in (r["states"] or "").split(" | ") if s.strip()),
+        states=frozenset(
+            canonical_symbols(s.strip()) for s in (r["states"] or "").split(" | ") if s.strip()
+        ),
     )
+
+
+_SYMBOL = re.compile(r"(?<==)S\d+(?=;)")
+
+
+def canonical_symbols(state: str) -> str:
+    """Rename herd's unknown values (`[b]=S16;`, numbered by herd's own solver) to S1, S2…
+    in order of first appearance, as memlitmus names its thin-air symbols."""
+    names: dict[str, str] = {}
+    return _SYMBOL.sub(lambda m: names.setdefault(m.group(), f"S{len(names) + 1}"), state)
 
 
 def by_file(rows: list[Expected]) -> dict[str, dict[str, Expected]]:

@@ -139,13 +139,18 @@ def _list_states(encoding: TestEncoding, base: ModelResult) -> ModelResult:
     rows = enumerate_values(encoding.session, terms)
     prop = encoding.test.condition.prop
     states = []
+    seen: set[State] = set()
     for row in rows:
         values = {obs.loc: v for obs, v in zip(encoding.observed, row, strict=True)}
+        symbols: dict[int, str] = {}  # thin-air symbols, named in order of appearance
         state = State(tuple(
-            (obs.name, value_text(encoding.enc, v))
+            (obs.name, value_text(encoding.enc, v, symbols))
             for obs, v in zip(encoding.observed, row, strict=True)
         ))
-        states.append((state, prop_holds(prop, values, encoding.ident)))
+        # rows that differ only in which read of a cycle holds the symbol are one state
+        if state not in seen:
+            seen.add(state)
+            states.append((state, prop_holds(prop, values, encoding.ident)))
     states.sort(key=lambda sw: state_sort_key(sw[0], encoding.test.arch))
     witnesses = tuple(w for _, w in states)
     observation = _observation(any(witnesses), not all(witnesses))

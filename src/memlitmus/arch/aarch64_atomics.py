@@ -29,8 +29,21 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from memlitmus.arch.aarch64_deps import weaken
+from memlitmus.builder import select
 from memlitmus.errors import UnsupportedError
-from memlitmus.events import NO_DEPS, TRUE, ZERO, Choice, Const, Expr, and_, binop, ite, not_
+from memlitmus.events import (
+    NO_DEPS,
+    TRUE,
+    ZERO,
+    Choice,
+    Const,
+    Expr,
+    and_,
+    binop,
+    ite,
+    not_,
+    or_,
+)
 from memlitmus.litmus.ast import Instr, Operand, Reg
 
 if TYPE_CHECKING:
@@ -130,7 +143,12 @@ def _amo_tags(acquire: bool, release: bool, noret: bool) -> tuple[frozenset[str]
 
 
 def cas(t: A64Thread, instr: Instr) -> None:
-    """CAS{,A,L,AL} Rs,Rt,[Xn]: write Rt if memory equals Rs; Rs := old value."""
+    """CAS{,A,L,AL} Rs,Rt,[Xn]: write Rt if memory equals Rs; Rs := old value.
+
+    A CAS that fails its comparison may or may not write back the value it read (herd
+    7.58 enumerates both; herdtools7 PR #1095, "A failed CAS may write back"): a free
+    choice, pinned to "no" on success so that an execution is counted once.
+    """
     rs, rt, mem = _ops(instr, 3)
     acquire, release = _suffix(instr, "CAS")
     read_tags, write_tags = _amo_tags(acquire, release, _is_zero_reg(rs))
@@ -138,10 +156,15 @@ def cas(t: A64Thread, instr: Instr) -> None:
     expected, new = t.get(rs, instr.span), t.get(rt, instr.span)
     read_eid, old = t.tb.read(addr, read_tags, instr.span)
     equal = binop("==", old, expected)
-    write = _guarded_write(t, equal, addr, new, write_tags, instr, read_eid, single=True)
+    write_back = Choice(f"caswb{t.tb.tid}.{t.tb.instr}")
+    dup = Choice(f"casdup{t.tb.tid}.{t.tb.instr}")
+    t.tb.assume(or_(and_(not_(equal), not_(write_back)), not_(dup)))
+    value = select(equal, new, old)
+    writes = or_(equal, write_back)
+    write = _guarded_write(t, writes, addr, value, write_tags, instr, read_eid, single=True)
     # The comparison feeds the write: herd orders it after the CAS's own read and after
     # the reads that computed Rs.
-    t.tb.program.data.add((read_eid, write))
+    t.tb.program.depend("data", (read_eid, write))
     t.tb.program.ctrl.update((dep, write) for dep in expected.deps)
     # Rs gets the value read, but through the comparison: a weak dependency (herd: after
     # a successful CAS, `EOR W3,W2,W2; LDR W4,[X1,W3,SXTW]` does not order the LDR).

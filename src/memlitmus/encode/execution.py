@@ -22,6 +22,7 @@ from memlitmus.encode.terms import (
     to_cond,
     to_int,
 )
+from memlitmus.encode.thin_air import encode_thin_air
 from memlitmus.events import Event, EventProgram, Expr
 
 
@@ -54,6 +55,7 @@ class ExecutionEncoding:
         self._encode_rf()
         self._encode_co()
         self._encode_assumptions()
+        self.constraints += encode_thin_air(self)
 
     # locations ---------------------------------------------------------------------------
 
