@@ -8,6 +8,8 @@ every control-flow path herd would enumerate.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from memlitmus.errors import Span, UnsupportedError
@@ -214,6 +216,22 @@ class ThreadBuilder:
         """Join every path that jumps to `name` with the fall-through path."""
         for incoming in self.pending.pop(name, []):
             self.state = _merge(self.state, incoming)
+
+    @contextmanager
+    def structured(self) -> Iterator[PathState]:
+        """Code whose branches all meet again at its end, such as a C `if`: afterwards the
+        path condition and control dependencies are those of before (the state yielded).
+
+        Control dependencies: herd's C semantics makes only the statements inside an
+        `if` depend on its condition, not the code after it (unlike assembly, where a
+        branch orders everything after it). Path condition: a join gives `g∧c ∨ g∧¬c`,
+        equal to `g` but not folded; keeping it syntactically `g` leaves events after an
+        `if` statically certain, so the model's fixpoints (RCU nesting) stay exact and
+        cheap.
+        """
+        before = PathState(self.state.guard, {}, self.state.ctrl)
+        yield before
+        self.state.guard, self.state.ctrl = before.guard, before.ctrl
 
     def finish(self, span: Span | None) -> None:
         """Record final register values; a jump to a label never defined is an error."""

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from memlitmus.arch.kernel_primitives import Primitive, primitives
-from memlitmus.builder import PathState, ProgramBuilder, ThreadBuilder
+from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import (
     ZERO,
@@ -146,48 +146,28 @@ class CThreadRunner:
         """A fresh label name (C has no labels of its own)."""
         return f"%{what}{next(self._labels)}"
 
-    def rejoin(self, before: PathState) -> None:
-        """Where both arms of a branch meet, restore the path condition and the control
-        dependencies of before the branch.
-
-        Control dependencies: herd's C semantics makes only the statements inside an
-        `if` depend on its condition, not the code after it (unlike assembly, where a
-        branch orders everything after it). Path condition: the builder's join gives
-        `g∧c ∨ g∧¬c`, equal to `g` but not folded; keeping it syntactically `g` leaves
-        events after an `if` statically certain, so the model's fixpoints (RCU nesting)
-        stay exact and cheap.
-        """
-        self.tb.state.guard = before.guard
-        self.tb.state.ctrl = before.ctrl
-
-    def snapshot(self) -> PathState:
-        """The path condition and control dependencies now (for `rejoin`)."""
-        return PathState(self.tb.state.guard, {}, self.tb.state.ctrl)
-
     def if_(self, stmt: CIf) -> None:
-        before = self.snapshot()
-        cond = truth(self.expr(stmt.cond))
-        other, end = self.label("else"), self.label("endif")
-        self.tb.branch(not_(cond), other)
-        self.stmt(stmt.then)
-        if stmt.other is not None:
-            self.tb.jump(end)
-        self.tb.label(other)
-        if stmt.other is not None:
-            self.stmt(stmt.other)
-            self.tb.label(end)
-        self.rejoin(before)
+        with self.tb.structured():
+            cond = truth(self.expr(stmt.cond))
+            other, end = self.label("else"), self.label("endif")
+            self.tb.branch(not_(cond), other)
+            self.stmt(stmt.then)
+            if stmt.other is not None:
+                self.tb.jump(end)
+            self.tb.label(other)
+            if stmt.other is not None:
+                self.stmt(stmt.other)
+                self.tb.label(end)
 
     def while_(self, stmt: CWhile) -> None:
         """Unrolled LOOP_UNROLL times; executions that would loop more are cut."""
-        before = self.snapshot()
-        end = self.label("endwhile")
-        for _ in range(LOOP_UNROLL):
-            self.tb.branch(not_(truth(self.expr(stmt.cond))), end)
-            self.stmt(stmt.body)
-        self.tb.assume(not_(truth(self.expr(stmt.cond))))
-        self.tb.label(end)
-        self.rejoin(before)
+        with self.tb.structured():
+            end = self.label("endwhile")
+            for _ in range(LOOP_UNROLL):
+                self.tb.branch(not_(truth(self.expr(stmt.cond))), end)
+                self.stmt(stmt.body)
+            self.tb.assume(not_(truth(self.expr(stmt.cond))))
+            self.tb.label(end)
 
     # ---- expressions ---------------------------------------------------------------
 
@@ -377,13 +357,12 @@ def _rmw(
         t.tb.pair_rmw(r_eid, w_eid, single_instruction=False)
         return old, new
     skip = t.label("rmwfail")
-    before = t.snapshot()
-    t.tb.branch(not_(when(old)), skip)
-    t.tb.state.ctrl = before.ctrl  # the write is part of the RMW, not control-dependent
-    w_eid = t.write(addr, new, tags, span)
-    t.tb.pair_rmw(r_eid, w_eid, single_instruction=False)
-    t.tb.label(skip)
-    t.rejoin(before)
+    with t.tb.structured() as before:
+        t.tb.branch(not_(when(old)), skip)
+        t.tb.state.ctrl = before.ctrl  # the write is part of the RMW, not control-dependent
+        w_eid = t.write(addr, new, tags, span)
+        t.tb.pair_rmw(r_eid, w_eid, single_instruction=False)
+        t.tb.label(skip)
     return old, new
 
 
@@ -454,17 +433,16 @@ def _trylock(t: CThreadRunner, prim: Primitive, e: CCall) -> Expr:
     """Either takes the lock (returns 1) or reads it held (`LF`, returns 0)."""
     addr = t.arg(prim, e, "X")
     span = e.span
-    before = t.snapshot()
     success = Choice(t.label(f"trylock{t.tb.tid}."))  # fresh: one choice per attempt
     failed, end = t.label("trylockfail"), t.label("trylockend")
-    t.tb.branch(not_(success), failed)
-    _lock_at(t, addr, span)
-    t.tb.jump(end)
-    t.tb.label(failed)
-    _, value = t.read_eid(addr, _tags("LF"), span)
-    t.tb.assume(binop("!=", value, Const(0)))
-    t.tb.label(end)
-    t.rejoin(before)
+    with t.tb.structured():
+        t.tb.branch(not_(success), failed)
+        _lock_at(t, addr, span)
+        t.tb.jump(end)
+        t.tb.label(failed)
+        _, value = t.read_eid(addr, _tags("LF"), span)
+        t.tb.assume(binop("!=", value, Const(0)))
+        t.tb.label(end)
     return truth(success)
 
 
