@@ -1,0 +1,280 @@
+"""Inline Lark transformers shared by every architecture: Lark parse events -> AST.
+
+`SectionTransformer` is the base of all section transformers; `CommonTransformer` builds
+the prelude and the constraints of `litmus.lark`; `assemble_table` turns the
+`_table{cell}` template of assembly grammars into `AsmThread`s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from lark import Token, Transformer
+
+from memlitmus.litmus.ast import (
+    And,
+    AsmThread,
+    Atom,
+    Condition,
+    Const,
+    Implies,
+    InitEntry,
+    Loc,
+    LocEq,
+    MemLoc,
+    Not,
+    Or,
+    Prop,
+    RegLoc,
+    Stmt,
+    Value,
+)
+from memlitmus.litmus.syntax_errors import span_of, syntax_error
+
+__all__ = [
+    "CommonTransformer",
+    "Constraints",
+    "Prelude",
+    "SectionTransformer",
+    "assemble_table",
+    "herd_int",
+]
+
+
+# ======================================================================================
+# Transformers: Lark parse events -> AST
+# ======================================================================================
+
+
+class SectionTransformer(Transformer[Token, Any]):
+    """Base of the inline transformers: each callback gets its rule's children list.
+
+    Lark calls them during the LALR parse (no tree is built), so a callback may use
+    `span_of`, `syntax_error` and `unsupported` (of `syntax_errors`) on the tokens it
+    receives.
+    """
+
+
+def herd_int(text: str) -> int:
+    """A herd number: decimal (maybe negative) or hexadecimal."""
+    if text[:2] in ("0x", "0X"):
+        return int(text, 16)
+    return int(text, 10)
+
+
+@dataclass(frozen=True)
+class Prelude:
+    """What the `prelude` rule gives: the test's name, doc string, metadata and init."""
+
+    name: str
+    doc: str | None
+    metadata: dict[str, str]
+    init: tuple[InitEntry, ...]
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What the `constraints` rule gives (None: that part is absent)."""
+
+    locations: tuple[Loc, ...]
+    filter: Prop | None
+    condition: Condition | None
+
+
+@dataclass(frozen=True)
+class _Located:
+    """A location with its first token (for spans)."""
+
+    loc: Loc
+    tok: Token
+
+
+@dataclass(frozen=True)
+class _CType:
+    name: str
+    tok: Token
+
+
+class CommonTransformer(SectionTransformer):
+    """Callbacks of `litmus.lark` (rule names as in the grammar)."""
+
+    # ---- prelude ----
+
+    def prelude(self, children: list[Any]) -> Prelude:
+        name = str(children[1])
+        doc: str | None = None
+        metadata: dict[str, str] = {}
+        init: tuple[InitEntry, ...] = ()
+        for item in children[2:]:
+            if isinstance(item, tuple):
+                init = item
+            elif item is None or not isinstance(item, Token):
+                continue
+            elif item.type == "DOC":
+                doc = item[1:-1]
+            elif item.type == "META":
+                for line in item.split("\n"):
+                    key, _, value = line.partition("=")
+                    metadata[key.strip()] = value.strip()
+        return Prelude(name, doc, metadata, init)
+
+    def texname(self, children: list[Any]) -> None:
+        return None
+
+    def init(self, children: list[Any]) -> tuple[InitEntry, ...]:
+        return tuple(c for c in children if c is not None)
+
+    def init_entry(self, children: list[Any]) -> InitEntry:
+        ctype: _CType | None = None
+        if isinstance(children[0], _CType):
+            ctype = children[0]
+            children = children[1:]
+        located: _Located = children[0]
+        value = children[2] if len(children) > 2 else None  # [loc, EQ, value]
+        first = ctype.tok if ctype is not None else located.tok
+        return InitEntry(located.loc, value, ctype.name if ctype else None, span_of(first))
+
+    def ctype(self, children: list[Any]) -> _CType:
+        name = str(children[0]) + ("*" if len(children) > 1 and children[1] else "")
+        return _CType(name, children[0])
+
+    def init_value(self, children: list[Any]) -> Value:
+        return _value(children[-1])  # `&x` is x; `ATOMIC_INIT(v)` (C) is v
+
+    def reg_loc(self, children: list[Any]) -> _Located:
+        thread, reg = children  # THREAD is `0:` (maybe with blanks before the colon)
+        return _Located(RegLoc(int(thread[:-1]), str(reg)), thread)
+
+    def mem_loc(self, children: list[Any]) -> _Located:
+        return _Located(MemLoc(str(children[-1])), children[0])
+
+    # ---- constraints ----
+
+    def constraints(self, children: list[Any]) -> Constraints:
+        locations: tuple[Loc, ...] = ()
+        prop: Prop | None = None
+        condition: Condition | None = None
+        for item in children:
+            if isinstance(item, tuple):
+                locations = item
+            elif isinstance(item, Condition):
+                condition = item
+            elif item is not None:
+                prop = item
+        return Constraints(locations, prop, condition)
+
+    def locations(self, children: list[Any]) -> tuple[Loc, ...]:
+        return tuple(c.loc for c in children[1:] if c is not None)
+
+    def filter(self, children: list[Any]) -> Prop:
+        return children[1]  # type: ignore[no-any-return]
+
+    def condition(self, children: list[Any]) -> Condition:
+        (quantifier, tok), prop = children[0], children[1]
+        return Condition(quantifier, prop, span_of(tok))
+
+    def quantifier(self, children: list[Any]) -> tuple[str, Token]:
+        first = children[0]
+        if first.type == "NOT":
+            return "~exists", first
+        return ("forall" if first.type == "FORALL" else "exists"), first
+
+    def or_(self, children: list[Any]) -> Prop:
+        return Or(children[0], children[2])
+
+    def and_(self, children: list[Any]) -> Prop:
+        return And(children[0], children[2])
+
+    def implies(self, children: list[Any]) -> Prop:
+        return Implies(children[0], children[2])
+
+    def not_(self, children: list[Any]) -> Prop:
+        return Not(children[1])
+
+    def true_(self, children: list[Any]) -> Prop:
+        return Const(True)
+
+    def false_(self, children: list[Any]) -> Prop:
+        return Const(False)
+
+    def atom(self, children: list[Any]) -> Prop:
+        if len(children) == 1:
+            return _fused_atom(children[0])
+        located, op, value = children
+        negated = op.type == "NEQ"
+        if isinstance(value, _Located):  # `0:r1=1:r1`, `x=[y]`: herd's location comparison
+            return LocEq(located.loc, value.loc, span_of(located.tok), negated=negated)
+        return Atom(located.loc, value, span_of(located.tok), negated=negated)
+
+    def atom_value(self, children: list[Any]) -> Value | _Located:
+        first = children[0]
+        if isinstance(first, _Located):
+            return first
+        if first.type == "LBRACKET":
+            return _Located(MemLoc(str(children[1])), first)
+        return _value(first)
+
+
+_ATOM_PARTS = re.compile(
+    r"(?:(?P<thread>[0-9]+)\s*:\s*(?P<reg>[\w.]+)|\[?\s*(?P<mem>[\w.]+)\s*\]?)"
+    r"\s*(?P<op>==?|!=|<>)\s*(?P<value>\S+)"
+)
+
+
+def _fused_atom(tok: Token) -> Atom:
+    """An Atom from an ATOM token (`1:rax=0`, `[x]=1`, `y!=z`), already well formed."""
+    m = _ATOM_PARTS.fullmatch(tok)
+    assert m is not None, tok
+    thread, reg, mem, op, value = m.group("thread", "reg", "mem", "op", "value")
+    loc: Loc = RegLoc(int(thread), reg) if thread is not None else MemLoc(mem)
+    val: Value = herd_int(value) if value[0] in "-0123456789" else value
+    return Atom(loc, val, span_of(tok), negated=op in ("!=", "<>"))
+
+
+def _value(tok: Token) -> Value:
+    """A NUM token as an int, a NAME token (a location's address) as a str."""
+    return herd_int(tok) if tok.type == "NUM" else str(tok)
+
+
+# ---- assembly thread tables -------------------------------------------------------------
+
+
+def assemble_table(items: Iterable[Any]) -> tuple[AsmThread, ...]:
+    """Columns of a thread table from the flat list the `_table{cell}` template gives.
+
+    `items`: PROC/PIPE tokens and a ROW_END, then for each row the cells (a tuple of
+    statements, or None when empty) separated by PIPE tokens and closed by ROW_END.
+    """
+    it = iter(items)
+    procs: list[tuple[int, Token]] = []
+    for tok in it:
+        if tok.type == "PROC":
+            number = int(tok[1:])
+            if any(number == p for p, _ in procs):
+                raise syntax_error(f"thread `{tok}` declared twice", tok)
+            procs.append((number, tok))
+        elif tok.type == "ROW_END" and procs:
+            break
+    columns: list[list[Stmt]] = [[] for _ in procs]
+    col = 0
+    for item in it:
+        if isinstance(item, tuple):
+            columns[col].extend(item)
+        elif item is None:
+            continue
+        elif item.type == "PIPE":
+            col += 1
+            if col == len(procs):
+                raise syntax_error(
+                    f"this row has more cells than the {len(procs)} threads of the header row",
+                    item,
+                )
+        else:  # ROW_END
+            col = 0
+    return tuple(
+        AsmThread(number, tuple(code), span_of(tok))
+        for (number, tok), code in zip(procs, columns, strict=True)
+    )
