@@ -1,0 +1,188 @@
+"""Executing cat instructions, and the checks a model records.
+
+`Interp` is the complete interpreter: on top of expression evaluation (`ExprEval`) it runs
+instructions in order, updating an environment. `let` and `let rec` bind names; `include`
+runs an already resolved file; procedures are defined and `call`ed; `enum` declares tags;
+`forall`, `match` and `if` choose what to run; bell's `instructions X[tags]` binds
+annotation sets; checks (`acyclic`, `irreflexive`, `empty`, as plain checks, `flag`s or
+`undefined_unless`) are recorded as `CheckOutcome`s. `show` and `debug` have no effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from memlitmus.cat import ast as A
+from memlitmus.cat.algebra import Algebra, Kind
+from memlitmus.cat.exprs import ExprEval
+from memlitmus.cat.values import (
+    EMPTY,
+    Env,
+    Poly,
+    Proc,
+    SetV,
+    TagV,
+    Thunk,
+    ValSetV,
+    Value,
+    bind,
+    describe,
+    err,
+    tag_names,
+    unsupported,
+)
+from memlitmus.errors import Span
+
+S = TypeVar("S")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class CheckOutcome(Generic[S, R]):
+    """One check executed by a model, with the value it constrains.
+
+    `flag` checks (`flag ~empty e as name`) do not constrain executions but are reported
+    when they hold; `undefined_unless` checks mark executions as undefined when they fail.
+    An execution is allowed by the model when every plain check holds (`negated` inverts
+    the test). `value` is a relation for acyclic/irreflexive; `empty` also takes sets,
+    see `value_kind`.
+    """
+
+    kind: A.CheckKind
+    negated: bool
+    flag: bool
+    name: str | None
+    value: S | R
+    span: Span
+    value_kind: Kind = "rel"
+    undefined_unless: bool = False
+
+
+class Interp(ExprEval[S, R]):
+    """One evaluation of a model over one algebra."""
+
+    def __init__(self, alg: Algebra[S, R], variants: frozenset[str]):
+        super().__init__(alg, variants)
+        self.top: Env = {}
+        self.outcomes: list[CheckOutcome[S, R]] = []
+        self.call_name: str | None = None
+        self._exec: dict[type, Callable[[Any, Env], None]] = {
+            A.LetIns: self._let_ins, A.LetRecIns: self._let_rec_ins, A.CheckIns: self._check,
+            A.ShowIns: _skip, A.ShowAsIns: _skip, A.DebugIns: _skip,
+            A.IncludeIns: self._include, A.ProcedureIns: self._procedure,
+            A.CallIns: self._call, A.EnumIns: self._enum, A.ForallIns: self._forall,
+            A.WithFromIns: self._with_from, A.EventsIns: self._events,
+            A.MatchIns: self._match_ins, A.IfIns: self._if_ins,
+        }
+
+    # -- running instructions
+    def run(self, body: Iterable[A.Ins], env: Env) -> None:
+        """Execute instructions in order, updating `env` with their bindings."""
+        for ins in body:
+            self._exec[type(ins)](ins, env)
+
+    # -- instructions
+    def _let_ins(self, ins: A.LetIns, env: Env) -> None:
+        env.update(self._let_bindings(ins.bindings, env))
+
+    def _let_rec_ins(self, ins: A.LetRecIns, env: Env) -> None:
+        if ins.when is not None:
+            raise unsupported("let rec ... when", ins.span)
+        env.update(self._let_rec(ins.bindings, env, ins.span))
+
+    def _check(self, ins: A.CheckIns, env: Env) -> None:
+        v = self.eval(ins.expr, env)
+        kind: Kind = "rel"
+        if ins.kind == "empty" and isinstance(v, SetV):
+            value: Any = v.v
+            kind = "set"
+        elif ins.kind == "empty" and isinstance(v, ValSetV):
+            raise unsupported("empty on a set of tags", ins.expr.span)
+        else:
+            value = self.to_rel(v, ins.expr.span)
+        self.outcomes.append(CheckOutcome(
+            ins.kind, ins.negated, ins.mode == "flag", ins.name or self.call_name, value,
+            ins.span, kind, ins.mode == "undefined_unless"))
+
+    def _include(self, ins: A.IncludeIns, env: Env) -> None:
+        if ins.resolved is None:
+            raise err(f"include `{ins.path}` is not resolved (load models with load_cat)",
+                      ins.span)
+        self.run(ins.resolved, env)
+
+    def _procedure(self, ins: A.ProcedureIns, env: Env) -> None:
+        proc_env = dict(env)
+        proc = Proc(ins.param, ins.body, proc_env)
+        if ins.rec:
+            proc_env[ins.name] = Thunk(proc)
+        env[ins.name] = Thunk(proc)
+
+    def _call(self, ins: A.CallIns, env: Env) -> None:
+        t = env.get(ins.name)
+        proc = self.force(t, ins.span) if t is not None else None
+        if not isinstance(proc, Proc):
+            raise err(f"`{ins.name}` is not a procedure", ins.span)
+        local = dict(proc.env)
+        bind(proc.param, self.eval(ins.arg, env), local, ins.span)
+        saved, self.call_name = self.call_name, ins.as_name or self.call_name
+        try:
+            self.run(proc.body, local)
+        finally:
+            self.call_name = saved
+
+    def _enum(self, ins: A.EnumIns, env: Env) -> None:
+        for tag in ins.tags:
+            self.tag_enum[tag] = ins.name
+        self.enums[ins.name] = ins.tags
+        env[ins.name] = Thunk(ValSetV(tuple(TagV(t) for t in ins.tags)))
+
+    def _forall(self, ins: A.ForallIns, env: Env) -> None:
+        v = self.eval(ins.expr, env)
+        if v is EMPTY:
+            return
+        if not isinstance(v, ValSetV):
+            raise unsupported(f"forall over {describe(v)}", ins.expr.span)
+        for elem in v.elems:
+            local = dict(env)
+            local[ins.var] = Thunk(elem)
+            self.run(ins.body, local)
+
+    def _with_from(self, ins: A.WithFromIns, env: Env) -> None:
+        raise unsupported("with ... from", ins.span)
+
+    def _events(self, ins: A.EventsIns, env: Env) -> None:
+        """Bell `instructions X[tags]`: bind `Tag` (capitalised) to annotated events."""
+        if ins.kind != "instructions":
+            return
+        for arg in ins.args:
+            v = self.eval(arg, env)
+            if not isinstance(v, (TagV, ValSetV, Poly)):
+                raise err(f"type error: tags expected, found {describe(v)}", arg.span)
+            for tag in tag_names(v) if not isinstance(v, Poly) else ():
+                name = tag[:1].upper() + tag[1:]
+                if name not in env:
+                    env[name] = Thunk(fn=self._annotation_fn(tag))
+
+    def _annotation_fn(self, tag: str) -> Callable[[], Value]:
+        return lambda: SetV(self.alg.annotation(tag))
+
+    def _match_ins(self, ins: A.MatchIns, env: Env) -> None:
+        v = self.eval(ins.scrutinee, env)
+        if not isinstance(v, TagV):
+            raise err(f"type error: match on tags, found {describe(v)}", ins.scrutinee.span)
+        for tag, body in ins.clauses:
+            if tag == v.name:
+                self.run(body, env)
+                return
+        if ins.default is None:
+            raise err(f"no clause matches '{v.name}", ins.span)
+        self.run(ins.default, env)
+
+    def _if_ins(self, ins: A.IfIns, env: Env) -> None:
+        self.run(ins.then if self.cond(ins.cond, env) else ins.else_, env)
+
+
+def _skip(ins: object, env: Env) -> None:
+    """Instructions without effect on verdicts (show, unshow, debug)."""

@@ -1,0 +1,51 @@
+"""The cat primitives implemented in Python, and the herd primitives memlitmus lacks.
+
+`domain` and `range` work over any algebra (and leave the polymorphic empty value and
+universe as they are); `different-values` and `same-value` are delegated to the algebra's
+`rel_primitive`, which may decline. Primitives are looked up after the model's bindings
+and before the algebra's builtins (see `Core.lookup_global`).
+"""
+
+from __future__ import annotations
+
+from memlitmus.cat.values import Host, Poly, Prim, RelV, SetV, Value, err
+from memlitmus.errors import Span
+
+# herd primitives memlitmus does not implement: named so the error says so.
+UNSUPPORTED_PRIMITIVES = frozenset({
+    "classes-loc", "partition", "linearisations", "cross", "fromto", "tag2events",
+    "tag2scope", "tag2level", "tag2fenceset", "narrower", "wider", "fail",
+})
+
+
+def _prim_domain(interp: Host, v: Value, span: Span) -> Value:
+    if isinstance(v, Poly):
+        return v
+    return SetV(interp.alg.domain(interp.to_rel(v, span)))
+
+
+def _prim_range(interp: Host, v: Value, span: Span) -> Value:
+    if isinstance(v, Poly):
+        return v
+    return SetV(interp.alg.range(interp.to_rel(v, span)))
+
+
+def _rel_primitive(name: str) -> Prim:
+    """A relation -> relation primitive implemented by the algebra, if it can."""
+
+    def call(interp: Host, v: Value, span: Span) -> Value:
+        result = interp.alg.rel_primitive(name, interp.to_rel(v, span))
+        if result is None:
+            raise err(f"unsupported cat primitive `{name}` (for this algebra)", span)
+        return RelV(result)
+
+    return Prim(name, call)
+
+
+PRIMITIVES: dict[str, Value] = {
+    "domain": Prim("domain", _prim_domain),
+    "range": Prim("range", _prim_range),
+    "different-values": _rel_primitive("different-values"),
+    "same-value": _rel_primitive("same-value"),
+}
+"""The primitives every evaluation starts with, by name."""

@@ -1,0 +1,209 @@
+"""The values a cat model computes, the environments binding them, and shared helpers.
+
+Values are dynamically typed: event sets and relations (the algebra's opaque `S`/`R`,
+wrapped in `SetV`/`RelV`), the polymorphic empty value (`0`, `{}`) and universe (`_`),
+tags, sets of values, tuples, closures, primitives and procedures. An environment (`Env`)
+maps names to `Thunk`s: a value, or an expression evaluated once, on first use.
+
+The helpers below are shared by every part of the interpreter: describing a value in a
+type error, building a `CatError` that shows the source, capturing the free variables of
+a closure, and binding parameter patterns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from memlitmus.cat import ast as A
+from memlitmus.cat.algebra import Algebra
+from memlitmus.cat.parse import source_of
+from memlitmus.errors import CatError, Span
+
+# ---------------------------------------------------------------- values
+
+
+class SetV:
+    """An event set of the algebra."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any):
+        self.v = v
+
+
+class RelV:
+    """A relation of the algebra."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any):
+        self.v = v
+
+
+class Poly:
+    """The polymorphic empty value and universe: typed by the operations they meet."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+EMPTY = Poly("empty")
+UNIV = Poly("universe")
+
+
+@dataclass(frozen=True)
+class TagV:
+    """A tag `'name`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ValSetV:
+    """A set of values (tags, or sets/relations built by `map`), in insertion order."""
+
+    elems: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class TupleV:
+    """A tuple of values (function arguments, `let (a, b) = ...`)."""
+
+    elems: tuple[Value, ...]
+
+
+@dataclass(eq=False)
+class Closure:
+    """A function value: its parameter, body and captured environment."""
+
+    param: A.Pattern
+    body: A.Expr
+    env: Env
+    name: str
+
+
+class Host(Protocol):
+    """What a primitive sees of the interpreter that calls it (`Core` provides it)."""
+
+    @property
+    def alg(self) -> Algebra[Any, Any]:
+        """The algebra the model is evaluated over."""
+        ...
+
+    def to_rel(self, v: Value, span: Span) -> Any:
+        """Coerce to a relation, or raise a type error at `span`."""
+        ...
+
+
+@dataclass(eq=False)
+class Prim:
+    """A primitive function implemented in Python."""
+
+    name: str
+    fn: Callable[[Host, Value, Span], Value]
+
+
+@dataclass(eq=False)
+class Proc:
+    """A procedure: instructions run by `call`."""
+
+    param: A.Pattern
+    body: tuple[A.Ins, ...]
+    env: Env
+
+
+Value = SetV | RelV | Poly | TagV | ValSetV | TupleV | Closure | Prim | Proc
+
+
+class Thunk:
+    """A binding: a value, or an expression (or Python function) evaluated once on demand."""
+
+    __slots__ = ("expr", "env", "fn", "value", "busy")
+
+    def __init__(
+        self,
+        value: Value | None = None,
+        expr: A.Expr | None = None,
+        env: Env | None = None,
+        fn: Callable[[], Value] | None = None,
+    ):
+        self.value = value
+        self.expr = expr
+        self.env = env
+        self.fn = fn
+        self.busy = False
+
+
+Env = dict[str, Thunk]
+
+
+def describe(v: Value) -> str:
+    """How a type error names the kind of `v`."""
+    if isinstance(v, SetV):
+        return "an event set"
+    if isinstance(v, RelV):
+        return "a relation"
+    if isinstance(v, Poly):
+        return "the empty value" if v is EMPTY else "the universe"
+    if isinstance(v, TagV):
+        return f"tag '{v.name}"
+    if isinstance(v, ValSetV):
+        return "a set of tags/values"
+    if isinstance(v, TupleV):
+        return f"a tuple of {len(v.elems)}"
+    if isinstance(v, (Closure, Prim)):
+        return "a function"
+    return "a procedure"
+
+
+def err(message: str, span: Span) -> CatError:
+    """A `CatError` at `span`, showing the source it points into."""
+    return CatError(message, span, source_of(span.file))
+
+
+def unsupported(what: str, span: Span) -> CatError:
+    """The error for a cat construct memlitmus does not implement."""
+    return err(f"unsupported cat construct `{what}`", span)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def capture(names: frozenset[str], env: Env) -> Env:
+    """The part of `env` a closure or lazy binding with free variables `names` needs."""
+    if len(names) < len(env):
+        return {n: env[n] for n in names if n in env}
+    return {n: t for n, t in env.items() if n in names}
+
+
+def make_closure(e: A.Fun, env: Env) -> Closure:
+    """The value of function expression `e` in `env`: it captures only its free variables."""
+    return Closure(e.param, e.body, capture(e.fv, env), e.name)
+
+
+def bind(pattern: A.Pattern, value: Value, env: Env, span: Span) -> None:
+    """Bind a parameter pattern to an argument value."""
+    if isinstance(pattern, A.PVar):
+        if pattern.name is not None:
+            env[pattern.name] = Thunk(value)
+        return
+    if not isinstance(value, TupleV) or len(value.elems) != len(pattern.items):
+        raise err(f"type error: a tuple of {len(pattern.items)} was expected, "
+                  f"found {describe(value)}", span)
+    for name, v in zip(pattern.items, value.elems, strict=True):
+        if name is not None:
+            env[name] = Thunk(v)
+
+
+def elements(v: TagV | ValSetV) -> tuple[Value, ...]:
+    """The elements of a set of values, a single tag standing for itself."""
+    return (v,) if isinstance(v, TagV) else v.elems
+
+
+def tag_names(v: TagV | ValSetV) -> tuple[str, ...]:
+    """The names of the tags among `elements(v)`."""
+    return tuple(x.name for x in elements(v) if isinstance(x, TagV))
