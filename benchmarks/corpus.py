@@ -2,14 +2,19 @@
 
     python benchmarks/corpus.py x86            # every row of ../shared/corpus/x86
     python benchmarks/corpus.py aarch64 --verdict-only
+    python benchmarks/corpus.py lkmm --skip-large --timeout 40
 
 Prints seconds in total, ms per test (one test = one file judged under all its models),
-ms per test × model, herd7's own total from expected.tsv, and the agreement figures.
+ms per test × model, herd7's own total from expected.tsv, the agreement figures, and the
+slowest tests (with how many states each listed, and herd7's time for it).
+`--skip-large` leaves out the tests of `large.tsv` (LKMM: 7 threads or more, or slow for
+herd7), which `benchmarks/lkmm_large.py` times on their own.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import time
 from pathlib import Path
@@ -33,10 +38,15 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=10, help="print up to N disagreements")
     parser.add_argument("--model", action="append", default=[],
                         help="judge only under these models (default: every model of a row)")
+    parser.add_argument("--skip-large", action="store_true",
+                        help="leave out the files listed in the suite's large.tsv")
+    parser.add_argument("--slowest", type=int, default=5, help="list the N slowest tests")
     args = parser.parse_args()
     suite = CORPUS / args.suite
     grouped = by_file(read_expected(suite / "expected.tsv"))
-    files = sorted(grouped)[: args.limit or None]
+    large = _large_files(suite) if args.skip_large else set()
+    files = sorted(f for f in grouped if f not in large)[: args.limit or None]
+    timings: list[tuple[float, str, int, float]] = []  # seconds, file, states, herd7's
     options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout)
     agree = rows = rejected = 0
     herd_time = 0.0
@@ -48,6 +58,7 @@ def main() -> int:
         if not expected:
             continue
         herd_time += max(e.herd_time_s for e in expected.values())
+        began = time.perf_counter()
         try:
             results = judge(load_litmus(suite / file), [resolve(m) for m in expected], options)
         except MemlitmusError as err:
@@ -57,6 +68,9 @@ def main() -> int:
                 print(f"REJECTED {err.render().splitlines()[0]}")
                 shown += 1
             continue
+        states = max(len(r.states) for r in results)
+        herd = max(e.herd_time_s for e in expected.values())
+        timings.append((time.perf_counter() - began, file, states, herd))
         for result in results:
             rows += 1
             problems = disagreements(result, expected[result.model])
@@ -74,7 +88,18 @@ def main() -> int:
           f"{1000 * elapsed / max(rows, 1):.2f} ms per test×model")
     print(f"memlitmus CPU: {cpu:.2f} s, {1000 * cpu / max(len(files), 1):.2f} ms per test")
     print(f"herd7 (expected.tsv Time lines, max over models): {herd_time:.2f} s")
+    for seconds, file, states, herd in sorted(timings, reverse=True)[: args.slowest]:
+        print(f"slow: {seconds:7.2f} s  {states:6d} states  herd7 {herd:7.2f} s  {file}")
     return 0 if agree == rows else 1
+
+
+def _large_files(suite: Path) -> set[str]:
+    """The files listed in the suite's large.tsv (none when there is no such file)."""
+    path = suite / "large.tsv"
+    if not path.is_file():
+        return set()
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["file"] for row in csv.DictReader(handle, delimiter="\t")}
 
 
 if __name__ == "__main__":
