@@ -194,30 +194,39 @@ def dependency_conditions(expr: Expr, *, syntactic: bool = True) -> dict[int, Ex
     `syntactic=False` only reads whose values can still change the result count, so a
     folded constant depends on nothing.
     """
-    if isinstance(expr, Const) and not syntactic:
-        return {}
-    if isinstance(expr, ReadValue) and not syntactic:
-        return {expr.eid: TRUE}
-    if isinstance(expr, Ite) and expr.join:
-        then = dependency_conditions(expr.then, syntactic=syntactic)
-        other = dependency_conditions(expr.other, syntactic=syntactic)
-        joined = {d: and_(expr.cond, c) for d, c in then.items()}
-        for d, c in other.items():
-            on_other = and_(not_(expr.cond), c)
-            joined[d] = or_(joined[d], on_other) if d in joined else on_other
-        return joined
+    return _dependency_conditions(expr, syntactic, {})
+
+
+def _dependency_conditions(
+    expr: Expr, syntactic: bool, memo: dict[int, dict[int, Expr]]
+) -> dict[int, Expr]:
+    # Expressions are DAGs (a register used twice): memoised by node, within one call.
+    known = memo.get(id(expr))
+    if known is not None:
+        return known
     out: dict[int, Expr] = {}
-    children: tuple[Expr, ...] = ()
-    if isinstance(expr, BinOp):
-        children = (expr.left, expr.right)
-    elif isinstance(expr, Ite):
-        children = (expr.cond, expr.then, expr.other)
-    for child in children:
-        for d, c in dependency_conditions(child, syntactic=syntactic).items():
-            out[d] = or_(out[d], c) if d in out else c
-    if syntactic:
-        for d in expr.deps:
-            out.setdefault(d, TRUE)
+    if syntactic and not expr.deps:
+        pass
+    elif isinstance(expr, ReadValue) and not syntactic:
+        out[expr.eid] = TRUE
+    elif isinstance(expr, Ite) and expr.join:
+        for arm, path in ((expr.then, expr.cond), (expr.other, not_(expr.cond))):
+            for d, c in _dependency_conditions(arm, syntactic, memo).items():
+                on_arm = and_(path, c)
+                out[d] = or_(out[d], on_arm) if d in out else on_arm
+    else:
+        children: tuple[Expr, ...] = ()
+        if isinstance(expr, BinOp):
+            children = (expr.left, expr.right)
+        elif isinstance(expr, Ite):
+            children = (expr.cond, expr.then, expr.other)
+        for child in children:
+            for d, c in _dependency_conditions(child, syntactic, memo).items():
+                out[d] = or_(out[d], c) if d in out else c
+        if syntactic:
+            for d in expr.deps:
+                out.setdefault(d, TRUE)
+    memo[id(expr)] = out
     return out
 
 

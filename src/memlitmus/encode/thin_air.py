@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import z3
 
-from memlitmus.encode.terms import Cond, conj, to_cond
+from memlitmus.encode.terms import conj, to_cond
 from memlitmus.events import BinOp, Expr, Ite, dependency_conditions
 
 if TYPE_CHECKING:
@@ -44,38 +44,34 @@ def symbol_of(value: int) -> int | None:
 
 def encode_thin_air(enc: ExecutionEncoding) -> list[z3.BoolRef]:
     """Constraints that give each value cycle one symbolic value (none without cycles)."""
-    edges = _value_edges(enc)
-    cyclic = _cyclic_reads({r: {d for d, _ in out} for r, out in edges.items()})
+    # Which reads each write's value uses, and on which path: found statically, so that
+    # a test without value cycles builds no Z3 term at all.
+    sources: dict[int, dict[int, Expr]] = {}
+    for write in enc.writes:
+        assert write.value is not None
+        sources[write.eid] = dependency_conditions(write.value, syntactic=False)
+    graph: dict[int, set[int]] = {r.eid: set() for r in enc.reads}
+    for w, r in enc.rf:
+        graph[r].update(sources[w])
+    cyclic = _cyclic_reads(graph)
     if not cyclic:
         return []
     rank = {r: z3.Int(f"thin_rank{r}") for r in cyclic}
+    root = {r: z3.Bool(f"thin_root{r}") for r in cyclic}
     constraints = [enc.read_values[d] > SYMBOLIC_BASE for d in sorted(_tested_reads(enc))]
     for r in sorted(cyclic):
-        root = z3.Bool(f"thin_root{r}")
-        constraints.append(z3.Implies(root, enc.read_values[r] == SYMBOLIC_BASE - r))
-        for d, when in edges[r]:
+        constraints.append(z3.Implies(root[r], enc.read_values[r] == SYMBOLIC_BASE - r))
+    for (w, r), chosen in enc.rf.items():
+        if r not in cyclic:
+            continue
+        for d, path in sources[w].items():
             if d not in cyclic:
                 continue
-            step = conj(when, z3.Not(root))
+            # reading w, a non-root r comes after the cycle reads w's value depends on
+            step = conj(conj(chosen, to_cond(enc.value_term(path))), z3.Not(root[r]))
             order = rank[d] < rank[r]
             constraints.append(order if step is True else z3.Implies(step, order))
     return constraints
-
-
-def _value_edges(enc: ExecutionEncoding) -> dict[int, list[tuple[int, Cond]]]:
-    """r → (d, when): r may read a write whose value depends on read d, when `when`."""
-    edges: dict[int, list[tuple[int, Cond]]] = {r.eid: [] for r in enc.reads}
-    events = enc.events
-    for (w, r), chosen in enc.rf.items():
-        value = events[w].value
-        if chosen is False or value is None:
-            continue
-        for d, path in dependency_conditions(value, syntactic=False).items():
-            if d >= 0 and events[d].kind == "R":
-                when = conj(chosen, to_cond(enc.value_term(path)))
-                if when is not False:
-                    edges[r].append((d, when))
-    return edges
 
 
 def _tested_reads(enc: ExecutionEncoding) -> set[int]:
@@ -86,7 +82,7 @@ def _tested_reads(enc: ExecutionEncoding) -> set[int]:
         tests.extend(_conditions_in(expr))
     reads: set[int] = set()
     for expr in tests:
-        reads.update(d for d in dependency_conditions(expr, syntactic=False) if d >= 0)
+        reads.update(dependency_conditions(expr, syntactic=False))
     return reads
 
 
