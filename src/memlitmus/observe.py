@@ -9,7 +9,7 @@ import z3
 
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.terms import Cond, Term, conj, disj, equal, neg, to_int
-from memlitmus.encode.thin_air import symbol_of
+from memlitmus.encode.thin_air import is_symbol
 from memlitmus.events import ZERO
 from memlitmus.litmus.ast import (
     And,
@@ -73,7 +73,7 @@ def value_id(enc: ExecutionEncoding, value: Value) -> int:
 def value_text(enc: ExecutionEncoding, value: int, symbols: dict[int, str]) -> str:
     """How herd prints a final value: a number, the name of the location it points to, or
     a thin-air symbol `S1`, `S2`… (named in `symbols` in order of first appearance)."""
-    if symbol_of(value) is not None:
+    if is_symbol(value):
         return symbols.setdefault(value, f"S{len(symbols) + 1}")
     for name, ident in enc.location_ids.items():
         if value == ident:

@@ -147,7 +147,9 @@ def cas(t: A64Thread, instr: Instr) -> None:
 
     A CAS that fails its comparison may or may not write back the value it read (herd
     7.58 enumerates both; herdtools7 PR #1095, "A failed CAS may write back"): a free
-    choice, pinned to "no" on success so that an execution is counted once.
+    choice. herd 7.58 also counts each outcome of the comparison under two alternatives
+    that give one execution, except a write-back: `dup` reproduces its Positive/Negative
+    counts (a success counts twice, a failure without write-back twice, with it once).
     """
     rs, rt, mem = _ops(instr, 3)
     acquire, release = _suffix(instr, "CAS")

@@ -72,16 +72,7 @@ def union_maps(maps: Iterable[Mapping[K, Cond]]) -> dict[K, Cond]:
     for m in maps:
         for k, c in m.items():
             gathered.setdefault(k, []).append(c)
-    return {k: cs[0] if len(cs) == 1 else disj(_distinct(cs)) for k, cs in gathered.items()}
-
-
-def _distinct(conds: list[Cond]) -> list[Cond]:
-    """conds without repeats of one formula (an event in several tag sets has the same
-    existence guard in each; `g ∨ g` would hide that the union is just `g`)."""
-    seen: dict[object, Cond] = {}
-    for c in conds:
-        seen.setdefault(c if isinstance(c, bool) else c.get_id(), c)
-    return list(seen.values())
+    return {k: cs[0] if len(cs) == 1 else disj(cs) for k, cs in gathered.items()}
 
 
 def inter_maps(a: Mapping[K, Cond], b: Mapping[K, Cond]) -> dict[K, Cond]:
@@ -97,21 +88,21 @@ def diff_maps(a: Mapping[K, Cond], b: Mapping[K, Cond]) -> dict[K, Cond]:
         other = b.get(k)
         if other is None:
             out[k] = c
-        elif other is not True and not _same(c, other):
+        elif other is not True and not _entails(c, other):
             out[k] = conj(c, neg(other))
     return out
 
 
-def _same(a: Cond, b: Cond) -> bool:
+def _entails(a: Cond, b: Cond) -> bool:
     r"""Does b syntactically follow from a: b is a, or a disjunction with a among its
-    disjuncts? Set memberships are mostly an event's existence guard `g`, so `M \ Marked`
+    (nested) disjuncts? Set memberships are mostly an event's existence guard `g`, so `M \ Marked`
     on a guarded event is `g ∧ ¬(g ∨ …)`: caught here, it stays statically empty (LKMM's
     plain-access machinery then costs nothing on tests without plain accesses)."""
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
     if a.eq(b):
         return True
-    return z3.is_or(b) and any(_same(a, child) for child in b.children())
+    return z3.is_or(b) and any(_entails(a, child) for child in b.children())
 
 
 # --- relation operations -------------------------------------------------------------------

@@ -35,11 +35,9 @@ SYMBOLIC_BASE = -(1 << 40)  # symbols are SYMBOLIC_BASE - eid: far from numbers 
 SYMBOLIC_SPAN = 1 << 20
 
 
-def symbol_of(value: int) -> int | None:
-    """The read whose symbol `value` is, or None for an ordinary number."""
-    if SYMBOLIC_BASE - SYMBOLIC_SPAN < value <= SYMBOLIC_BASE:
-        return SYMBOLIC_BASE - value
-    return None
+def is_symbol(value: int) -> bool:
+    """Is `value` a thin-air symbol (rather than a number or a pointer)?"""
+    return SYMBOLIC_BASE - SYMBOLIC_SPAN < value <= SYMBOLIC_BASE
 
 
 def encode_thin_air(enc: ExecutionEncoding) -> list[z3.BoolRef]:

@@ -99,7 +99,7 @@ def split_sections(text: str, file: str, program_comments: bool) -> Split:
     pos = _scan(_PRELUDE_SCAN, text, file, 0, comments, stop="{")
     prelude_end = len(text)
     if pos < len(text):
-        comments += _free_prelude_text(text, pos, comments)
+        comments += _free_prelude_text(text, file, pos, comments)
         comments.sort()
         pos = _scan(_INIT_SCAN, text, file, pos + 1, comments, stop="}")
         if pos < len(text):
@@ -112,13 +112,13 @@ def split_sections(text: str, file: str, program_comments: bool) -> Split:
     return Split(_blank(text, comments), prelude_end, program_end)
 
 
-def _free_prelude_text(text: str, brace: int, comments: list[tuple[int, int]]) -> list[
-    tuple[int, int]
-]:
+def _free_prelude_text(
+    text: str, file: str, brace: int, comments: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """Lines between the header line and the init block that are neither metadata, a doc
     string nor a comment: herd's splitter skips such text (e.g. a second `C rwsem` line),
     so they are blanked out like comments."""
-    header = _skip_blank_and_comments_in(text, comments)
+    header = _skip_blank_and_comments(text, file)
     line_end = text.find("\n", header, brace)
     if line_end < 0:
         return []
@@ -144,18 +144,6 @@ def _outside(span: tuple[int, int], comments: list[tuple[int, int]]) -> list[tup
     if pos < end:
         parts.append((pos, end))
     return parts
-
-
-def _skip_blank_and_comments_in(text: str, comments: list[tuple[int, int]]) -> int:
-    """Offset of the first character that is neither blank nor in a known comment."""
-    pos = 0
-    for start, end in sorted(comments):
-        if text[pos:start].strip():
-            break
-        pos = max(pos, end)
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    return pos
 
 
 def _scan(
