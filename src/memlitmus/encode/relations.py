@@ -72,7 +72,17 @@ def union_maps(maps: Iterable[Mapping[K, Cond]]) -> dict[K, Cond]:
     for m in maps:
         for k, c in m.items():
             gathered.setdefault(k, []).append(c)
-    return {k: cs[0] if len(cs) == 1 else disj(cs) for k, cs in gathered.items()}
+    return {k: cs[0] if len(cs) == 1 else disj(_distinct(cs)) for k, cs in gathered.items()}
+
+
+def _distinct(conds: list[Cond]) -> list[Cond]:
+    """conds without repeats of one formula: an event in several tag sets has the same
+    existence guard in each, and `g ∨ g` is a bigger formula than `g` for the solver
+    (LKMM C-JO-OOTA-4: 1.2 s with this, up to 15 s without)."""
+    seen: dict[object, Cond] = {}
+    for c in conds:
+        seen.setdefault(c if isinstance(c, bool) else c.get_id(), c)
+    return list(seen.values())
 
 
 def inter_maps(a: Mapping[K, Cond], b: Mapping[K, Cond]) -> dict[K, Cond]:
