@@ -142,7 +142,10 @@ def test_broken_atomicity_is_caught() -> None:
 
 def test_outcome_fields() -> None:
     alg = sb()
-    sc_check, atomic = evaluate(SC, alg)
+    domain_flag, sc_check, atomic = evaluate(SC, alg)  # sc.cat includes aarch64barriers.cat
+    assert (domain_flag.kind, domain_flag.negated, domain_flag.flag, domain_flag.name) == (
+        "empty", True, True, "Assuming-common-inner-shareable-domain")
+    assert domain_flag.value == frozenset()  # no AArch64 barrier in this execution
     assert (sc_check.kind, sc_check.negated, sc_check.flag, sc_check.name) == (
         "acyclic", False, False, "sc")
     assert sc_check.value_kind == "rel" and (4, 5) in sc_check.value  # fr from R y to W y
@@ -463,6 +466,7 @@ def test_interpreter_is_representation_independent() -> None:
     alg = StringAlgebra()
     outcomes = evaluate(SC, alg)  # type: ignore[arg-type, var-annotation]
     assert [o.value for o in outcomes] == [
+        "0",  # the shareability flag: this algebra knows no AArch64 barrier tag
         "(po|((rf|co)|fr))",
         "(rmw&(fre;coe))",
     ]
