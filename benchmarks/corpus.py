@@ -3,6 +3,7 @@
     python benchmarks/corpus.py x86            # every row of ../shared/corpus/x86
     python benchmarks/corpus.py aarch64 --verdict-only
     python benchmarks/corpus.py lkmm --skip-large --timeout 40
+    python benchmarks/corpus.py x86 --model-file x86tso=../shared/models/herd-libdir/x86tso.cat
 
 Prints seconds in total, ms per test (one test = one file judged under all its models),
 ms per test × model, herd7's own total from expected.tsv, the agreement figures, and the
@@ -38,10 +39,15 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=10, help="print up to N disagreements")
     parser.add_argument("--model", action="append", default=[],
                         help="judge only under these models (default: every model of a row)")
+    parser.add_argument("--model-file", action="append", default=[], metavar="NAME=FILE",
+                        help="judge the rows of model NAME with cat file FILE (e.g. herd's "
+                             "own x86tso.cat in place of the shipped x86tso)")
     parser.add_argument("--skip-large", action="store_true",
                         help="leave out the files listed in the suite's large.tsv")
     parser.add_argument("--slowest", type=int, default=5, help="list the N slowest tests")
     args = parser.parse_args()
+    files_for = dict(spec.split("=", 1) for spec in args.model_file)
+    models = {name: resolve(path) for name, path in files_for.items()}
     suite = CORPUS / args.suite
     grouped = by_file(read_expected(suite / "expected.tsv"))
     large = _large_files(suite) if args.skip_large else set()
@@ -60,7 +66,8 @@ def main() -> int:
         herd_time += max(e.herd_time_s for e in expected.values())
         began = time.perf_counter()
         try:
-            results = judge(load_litmus(suite / file), [resolve(m) for m in expected], options)
+            results = judge(load_litmus(suite / file),
+                            [models.get(m) or resolve(m) for m in expected], options)
         except MemlitmusError as err:
             rejected += 1
             rows += len(expected)
@@ -73,7 +80,7 @@ def main() -> int:
         timings.append((time.perf_counter() - began, file, states, herd))
         for result in results:
             rows += 1
-            problems = disagreements(result, expected[result.model])
+            problems = disagreements(result, expected[_row_model(result.model, files_for)])
             agree += not problems
             if problems and shown < args.show:
                 print(f"DISAGREE {file} {result.model}: {'; '.join(problems)}")
@@ -91,6 +98,14 @@ def main() -> int:
     for seconds, file, states, herd in sorted(timings, reverse=True)[: args.slowest]:
         print(f"slow: {seconds:7.2f} s  {states:6d} states  herd7 {herd:7.2f} s  {file}")
     return 0 if agree == rows else 1
+
+
+def _row_model(name: str, files_for: dict[str, str]) -> str:
+    """The expected.tsv model a result answers for (a model file judges NAME's rows)."""
+    for row_name, path in files_for.items():
+        if Path(path).stem == name:
+            return row_name
+    return name
 
 
 def _large_files(suite: Path) -> set[str]:

@@ -35,12 +35,14 @@ through `builtin_set`; return None when the architecture has no such tag."""
 
 BUILTIN_RELS: tuple[str, ...] = (
     "po", "loc", "int", "ext", "rf", "co", "rmw", "amo", "addr", "data", "ctrl",
-    "po-loc", "rfe", "rfi", "coe", "coi", "fr", "fre", "fri",
+    "po-loc", "rfe", "rfi", "coe", "coi", "fr", "fre", "fri", "sm", "si",
 )
 """Relations every algebra must supply. `loc` relates memory events on the same location
 (reflexive); `int`/`ext` relate events of the same/different threads (`int` reflexive);
 `co` is the (transitive) coherence order including the initial writes; `amo` relates the
-read and write of single-instruction atomic RMWs (may be empty)."""
+read and write of single-instruction atomic RMWs (may be empty); `sm`/`si` relate the
+events of one single-copy-atomic access (the identity on memory events: accesses are
+never split)."""
 
 
 class Algebra(Protocol[S, R]):
@@ -392,6 +394,8 @@ def _derive_relations(rels: dict[str, Relation]) -> None:
         (r, w2) for r, w in rf_source.items() for w1, w2 in rels["co"] if w1 == w
     )
     rels["po-loc"] = rels["po"] & rels["loc"]
+    # herd's sm/si (events of one single-copy-atomic access): accesses are never split.
+    rels["sm"] = rels["si"] = frozenset((a, b) for a, b in rels["loc"] if a == b)
     for base in ("rf", "co", "fr"):
         rels[base + "e"] = rels[base] & rels["ext"]
         rels[base + "i"] = rels[base] & rels["int"]

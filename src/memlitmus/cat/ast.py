@@ -17,7 +17,7 @@ from memlitmus.errors import Span
 Op1Kind = Literal["comp", "inv", "plus", "star", "opt", "toid"]
 OpKind = Literal["union", "seq", "inter", "diff", "prod", "add"]
 CheckKind = Literal["acyclic", "irreflexive", "empty"]
-CheckMode = Literal["check", "flag", "undefined_unless"]
+CheckMode = Literal["check", "flag", "undefined_unless", "assert"]
 
 
 # ---------------------------------------------------------------- patterns
@@ -354,7 +354,7 @@ class LetRecIns:
 
 @dataclass(frozen=True)
 class CheckIns:
-    """`[flag|undefined_unless] [~](acyclic|irreflexive|empty) e [as name]`."""
+    """`[flag|undefined_unless|assert] [~](acyclic|irreflexive|empty) e [as name]`."""
 
     kind: CheckKind
     negated: bool

@@ -20,8 +20,10 @@ from memlitmus.cat.exprs import ExprEval
 from memlitmus.cat.values import (
     EMPTY,
     Env,
+    OrdersV,
     Poly,
     Proc,
+    RelV,
     SetV,
     TagV,
     Thunk,
@@ -44,7 +46,8 @@ class CheckOutcome(Generic[S, R]):
     """One check executed by a model, with the value it constrains.
 
     `flag` checks (`flag ~empty e as name`) do not constrain executions but are reported
-    when they hold; `undefined_unless` checks mark executions as undefined when they fail.
+    when they hold; `undefined_unless` checks mark executions as undefined when they fail;
+    an `assert` that fails in an execution makes the test invalid (herd stops with an error).
     An execution is allowed by the model when every plain check holds (`negated` inverts
     the test). `value` is a relation for acyclic/irreflexive; `empty` also takes sets,
     see `value_kind`.
@@ -58,6 +61,7 @@ class CheckOutcome(Generic[S, R]):
     span: Span
     value_kind: Kind = "rel"
     undefined_unless: bool = False
+    assertion: bool = False
 
 
 class Interp(ExprEval[S, R]):
@@ -104,7 +108,7 @@ class Interp(ExprEval[S, R]):
             value = self.to_rel(v, ins.expr.span)
         self.outcomes.append(CheckOutcome(
             ins.kind, ins.negated, ins.mode == "flag", ins.name or self.call_name, value,
-            ins.span, kind, ins.mode == "undefined_unless"))
+            ins.span, kind, ins.mode == "undefined_unless", ins.mode == "assert"))
 
     def _include(self, ins: A.IncludeIns, env: Env) -> None:
         if ins.resolved is None:
@@ -150,7 +154,28 @@ class Interp(ExprEval[S, R]):
             self.run(ins.body, local)
 
     def _with_from(self, ins: A.WithFromIns, env: Env) -> None:
-        raise unsupported("with ... from", ins.span)
+        """`with x from S`: x ranges over the relations of S, one candidate execution each.
+
+        memlitmus supports the choice herd's models make of a coherence order
+        (`with co from generate_cos(cobase)`, cos.cat): every candidate of that set is a
+        per-location total order of the writes extending cobase, which is exactly what the
+        execution's own `co` ranges over once it is required to extend cobase. So x is
+        bound to `[s]; co; [s]` and the requirement is recorded as a check,
+        `empty ([s]; base; [s] & loc) \\ co`: executions whose co does not extend the base
+        are not candidates, as in herd, where they are never generated.
+        """
+        v = self.eval(ins.expr, env)
+        if not isinstance(v, OrdersV):
+            raise unsupported(f"with {ins.var} from {describe(v)}", ins.span)
+        alg = self.alg
+        co = self.lookup_global("co", ins.span)
+        only = alg.identity(v.events)
+        chosen = alg.seq(alg.seq(only, self.to_rel(co, ins.span)), only)
+        loc = self.to_rel(self.lookup_global("loc", ins.span), ins.span)
+        base = alg.rel_inter(alg.seq(alg.seq(only, v.base), only), loc)
+        self.outcomes.append(CheckOutcome(
+            "empty", False, False, f"with {ins.var}", alg.rel_diff(base, chosen), ins.span))
+        env[ins.var] = Thunk(RelV(chosen))
 
     def _events(self, ins: A.EventsIns, env: Env) -> None:
         """Bell `instructions X[tags]`: bind `Tag` (capitalised) to annotated events."""

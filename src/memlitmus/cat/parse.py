@@ -58,8 +58,9 @@ def parse_cat(text: str, file: str) -> A.CatModel:
 def load_cat(path: str | Path, search_dirs: Sequence[Path] = ()) -> A.CatModel:
     """Read, parse and resolve the includes of a cat file (cached by path and mtime).
 
-    Includes are looked up relative to the including file, then in `search_dirs`, then in
-    the models shipped with memlitmus.
+    Includes are looked up as herd does: in the including file's folder, then in
+    `search_dirs` (herd's `-I`), then in memlitmus's library (the models shipped with
+    it, herd's libdir), then in the current folder.
     """
     return _load(Path(path), tuple(Path(d) for d in search_dirs), ())
 
@@ -171,7 +172,8 @@ def _load(path: Path, search_dirs: tuple[Path, ...], stack: tuple[str, ...]) -> 
 
 
 def _find_include(name: str, base: Path, search_dirs: tuple[Path, ...]) -> Path | None:
-    for folder in (base, *search_dirs, MODELS_DIR):
+    # herd's order: the including file's folder, -I folders, the library, the cwd.
+    for folder in (base, *search_dirs, MODELS_DIR, Path.cwd()):
         candidate = folder / name
         if candidate.is_file():
             return candidate

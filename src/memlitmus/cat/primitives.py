@@ -8,12 +8,12 @@ and before the algebra's builtins (see `Core.lookup_global`).
 
 from __future__ import annotations
 
-from memlitmus.cat.values import Host, Poly, Prim, RelV, SetV, Value, err
+from memlitmus.cat.values import Host, OrdersV, Poly, Prim, RelV, SetV, TupleV, Value, err
 from memlitmus.errors import Span
 
 # herd primitives memlitmus does not implement: named so the error says so.
 UNSUPPORTED_PRIMITIVES = frozenset({
-    "classes-loc", "partition", "linearisations", "cross", "fromto", "tag2events",
+    "classes-loc", "partition", "linearisations", "fromto", "tag2events",
     "tag2scope", "tag2level", "tag2fenceset", "narrower", "wider", "fail",
 })
 
@@ -28,6 +28,17 @@ def _prim_range(interp: Host, v: Value, span: Span) -> Value:
     if isinstance(v, Poly):
         return v
     return SetV(interp.alg.range(interp.to_rel(v, span)))
+
+
+def _prim_orders(interp: Host, v: Value, span: Span) -> Value:
+    """`linearisations-loc(s, pco)`: the per-location total orders of s extending pco.
+
+    herd's cross.cat computes this set as `cross(co_locs(pco, partition s))`, one
+    linearisation per location combined in every way; memlitmus keeps it symbolic.
+    """
+    if not isinstance(v, TupleV) or len(v.elems) != 2:
+        raise err("type error: `linearisations-loc` takes (event set, relation)", span)
+    return OrdersV(interp.to_set(v.elems[0], span), interp.to_rel(v.elems[1], span))
 
 
 def _rel_primitive(name: str) -> Prim:
@@ -47,5 +58,6 @@ PRIMITIVES: dict[str, Value] = {
     "range": Prim("range", _prim_range),
     "different-values": _rel_primitive("different-values"),
     "same-value": _rel_primitive("same-value"),
+    "linearisations-loc": Prim("linearisations-loc", _prim_orders),
 }
 """The primitives every evaluation starts with, by name."""

@@ -118,6 +118,9 @@ class Builder(Transformer[Token, Any]):
     def flag_check(self, meta: Any, ch: list[Any]) -> A.CheckIns:
         return dataclasses.replace(self._check(ch[0], "flag"), span=self._span(meta))
 
+    def assert_check(self, meta: Any, ch: list[Any]) -> A.CheckIns:
+        return dataclasses.replace(self._check(ch[0], "assert"), span=self._span(meta))
+
     def undefined_unless_check(self, meta: Any, ch: list[Any]) -> A.CheckIns:
         check = self._check(ch[0], "undefined_unless")
         return dataclasses.replace(check, span=self._span(meta))

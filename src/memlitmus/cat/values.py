@@ -77,6 +77,19 @@ class TupleV:
 
 
 @dataclass(eq=False)
+class OrdersV:
+    """The set of relations ordering totally, location by location, the events of `events`
+    while extending `base`: what herd's `generate_orders(s, pco)` (cross.cat) enumerates.
+
+    Only `with x from` consumes it: x becomes the execution's own coherence order on
+    `events`, constrained to extend `base` (see `Interp._with_from`).
+    """
+
+    events: Any
+    base: Any
+
+
+@dataclass(eq=False)
 class Closure:
     """A function value: its parameter, body and captured environment."""
 
@@ -98,6 +111,10 @@ class Host(Protocol):
         """Coerce to a relation, or raise a type error at `span`."""
         ...
 
+    def to_set(self, v: Value, span: Span) -> Any:
+        """Coerce to an event set, or raise a type error at `span`."""
+        ...
+
 
 @dataclass(eq=False)
 class Prim:
@@ -116,7 +133,7 @@ class Proc:
     env: Env
 
 
-Value = SetV | RelV | Poly | TagV | ValSetV | TupleV | Closure | Prim | Proc
+Value = SetV | RelV | Poly | TagV | ValSetV | TupleV | OrdersV | Closure | Prim | Proc
 
 
 class Thunk:
@@ -155,6 +172,8 @@ def describe(v: Value) -> str:
         return "a set of tags/values"
     if isinstance(v, TupleV):
         return f"a tuple of {len(v.elems)}"
+    if isinstance(v, OrdersV):
+        return "a set of coherence orders"
     if isinstance(v, (Closure, Prim)):
         return "a function"
     return "a procedure"

@@ -32,6 +32,10 @@ class Builtins:
             "int": lambda: self._static(self.int_pairs),
             "ext": lambda: self._static(self.ext_pairs),
             "id": lambda: self._static((e.eid, e.eid) for e in self.events),
+            # herd's sm/si relate the events of one single-copy-atomic access; accesses
+            # are never split here, so each memory event is alone in its class.
+            "sm": lambda: self._static((e.eid, e.eid) for e in self.events if e.is_memory),
+            "si": lambda: self._static((e.eid, e.eid) for e in self.events if e.is_memory),
             "rf": lambda: ZRel(enc.rf),
             "co": lambda: ZRel(enc.co),
             "fr": lambda: ZRel(enc.fr),
