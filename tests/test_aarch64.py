@@ -7,12 +7,13 @@ import pytest
 
 from memlitmus.arch.aarch64 import AARCH64, canonical_reg
 from memlitmus.arch.base import lower
+from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import UnsupportedError
 from memlitmus.events import Event, EventProgram
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Reg
 from memlitmus.litmus.parse import parse_litmus
-from memlitmus.models import default_model_for, resolve
+from memlitmus.models import resolve
 
 
 def program(code: str, init: str = "0:X1=x; 0:X3=y;") -> EventProgram:

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 
 from memlitmus import solve
+from memlitmus.arch.registry import default_model_for
 from memlitmus.builder import select
 from memlitmus.corpus import canonical_symbols
 from memlitmus.encode import algebra, thin_air
 from memlitmus.events import Const, binop, dependency_conditions, not_, read_value
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import default_model_for, resolve
+from memlitmus.models import resolve
 from tests.conftest import LITMUS
 
 X86_FILES = sorted((LITMUS / "x86").glob("*.litmus"))

@@ -31,7 +31,7 @@ from memlitmus.litmus.ast import (
     Reg,
     RegLoc,
 )
-from memlitmus.litmus.parse import PROGRAM_SYNTAXES, load_litmus, parse_litmus
+from memlitmus.litmus.parse import load_litmus, parse_litmus
 
 ROOT = Path(__file__).resolve().parents[1]
 X86_CORPUS = ROOT / "../shared/corpus/x86"
@@ -634,8 +634,3 @@ def test_load_litmus_reads_a_file(tmp_path: Path) -> None:
     assert test.file == str(path)
     assert test.source.startswith("X86_64 SB")
     assert test.threads[0].span == Span(str(path), 8, 2)
-
-
-def test_registry_lists_the_x86_dialects() -> None:
-    assert {"X86", "X86_64"} <= set(PROGRAM_SYNTAXES)
-    assert PROGRAM_SYNTAXES["X86"].grammar == PROGRAM_SYNTAXES["X86_64"].grammar == "x86.lark"

@@ -13,10 +13,11 @@ from pathlib import Path
 from rich.console import Console
 
 from memlitmus import __version__
+from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import SHIPPED, Model, default_model_for, resolve
+from memlitmus.models import SHIPPED, Model, resolve
 from memlitmus.report.herd import format_herd
 from memlitmus.report.json import format_json
 from memlitmus.report.table import print_table

@@ -56,7 +56,7 @@ class TestEncoding:
 
     def __init__(self, test: LitmusTest, options: Options):
         self.test = test
-        self.arch = arch_of(test)
+        self.arch = arch_of(test).front_end
         self.program = lower(test, self.arch)
         self.enc = ExecutionEncoding(self.program)
         self.observed = self._observed()

@@ -33,9 +33,6 @@ SHIPPED: tuple[ModelInfo, ...] = (
               "Linux-kernel memory model (Alglave, Maranget, McKenney, Parri, Stern 2018)"),
 )
 
-DEFAULT_MODEL = {"X86": "x86tso", "X86_64": "x86tso", "AArch64": "armv8", "C": "lkmm"}
-
-
 @dataclass(frozen=True)
 class Model:
     """A model ready to judge with: its display name and parsed cat text."""
@@ -61,8 +58,3 @@ def resolve(name_or_path: str) -> Model:
 @cache
 def _load(name: str, path: str) -> Model:
     return Model(name, load_cat(path))
-
-
-def default_model_for(arch: str) -> str:
-    """The model judged when the user names none."""
-    return DEFAULT_MODEL.get(arch, "sc")

@@ -1,1 +1,1 @@
-"""Architecture front ends: instruction semantics → events. See `registry.ARCHES`."""
+"""Architectures: descriptors (`descriptor`, listed in `registry`) and their front ends."""

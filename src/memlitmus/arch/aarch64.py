@@ -28,11 +28,13 @@ from dataclasses import dataclass, replace
 from memlitmus.arch import aarch64_atomics as atomics
 from memlitmus.arch.aarch64_deps import settle_weak_deps, weaken
 from memlitmus.arch.base import asm_thread
+from memlitmus.arch.descriptor import Architecture, RegKey
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, ite, not_
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
 from memlitmus.litmus.c_ast import CThread
+from memlitmus.litmus.parse_aarch64 import AArch64Transformer
 
 PLAIN: frozenset[str] = frozenset()
 FLAGS = "%NZCV"  # pseudo-register: the difference of the last CMP's operands
@@ -60,7 +62,6 @@ class AArch64Arch:
     """The AArch64 front end (herd's `AArch64` header word)."""
 
     name: str = "AArch64"
-    default_model: str = "armv8"
     tags: frozenset[str] = TAGS
 
     def canonical_reg(self, reg: str) -> str:
@@ -377,3 +378,31 @@ HANDLERS: dict[str, Handler] = {
 }
 
 AARCH64 = AArch64Arch()
+
+
+_SIMD = ("V", "B", "H", "S", "D", "Q")
+
+
+def aarch64_reg_key(reg: str) -> RegKey:
+    """herd's print order: ZR, then X0..X30 by number (W aliases alike), SIMD, the rest."""
+    upper = reg.upper()
+    if upper in ("XZR", "WZR"):
+        return (0, 0, "")
+    match = re.fullmatch(r"([XWVBHSDQ])([0-9]+)(\..*)?", upper)
+    if match and match.group(1) in "XW" and not match.group(3):
+        return (1, int(match.group(2)), "")
+    if match and match.group(1) in _SIMD:
+        return (3, int(match.group(2)), upper)
+    return (5, 0, reg)
+
+
+class AArch64Architecture(Architecture):
+    """herd's `AArch64` (see docs/armv8.md)."""
+
+    name = "AArch64"
+    grammar = "aarch64.lark"
+    start = "aarch64"
+    transformer = AArch64Transformer
+    front_end = AARCH64
+    default_model = "armv8"
+    reg_sort_key = staticmethod(aarch64_reg_key)

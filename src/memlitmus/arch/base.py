@@ -20,11 +20,6 @@ class Arch(Protocol):
         ...
 
     @property
-    def default_model(self) -> str:
-        """The model judged when the user names none."""
-        ...
-
-    @property
     def tags(self) -> frozenset[str]:
         """Every instruction tag its events may carry (known to models even if absent)."""
         ...

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from memlitmus.arch.c_primitives import SHAPES
 from memlitmus.arch.c_primitives import SRCU_LOC as SRCU_LOC
+from memlitmus.arch.descriptor import Architecture
 from memlitmus.arch.kernel_primitives import Primitive, primitives
 from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
@@ -51,6 +52,7 @@ from memlitmus.litmus.c_ast import (
     CVar,
     CWhile,
 )
+from memlitmus.litmus.parse_c import CTransformer
 
 PLAIN: frozenset[str] = frozenset()
 LOOP_UNROLL = 2  # herd's default `-unroll`
@@ -70,7 +72,6 @@ class CArch:
     """herd's `C` architecture, judged by default under the LKMM."""
 
     name: str = "C"
-    default_model: str = "lkmm"
     tags: frozenset[str] = C_TAGS
 
     def canonical_reg(self, reg: str) -> str:
@@ -305,3 +306,15 @@ def _has_effects(e: CExpr) -> bool:
 
 
 C = CArch()
+
+
+class CArchitecture(Architecture):
+    """herd's `C` dialect: kernel C tests (see docs/lkmm.md). Registers print by name."""
+
+    name = "C"
+    grammar = "c.lark"
+    start = "c"
+    transformer = CTransformer
+    skip_comments = False  # `(*p)` is code in C, not a comment (herd's choice too)
+    front_end = C
+    default_model = "lkmm"

@@ -13,15 +13,18 @@ reference corpus lists such states (e.g. diy7-rmw LB+mfence+rmw-po, state
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from memlitmus.arch.base import asm_thread
+from memlitmus.arch.descriptor import Architecture, RegKey
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import AddrOf, Const, Expr, binop, not_
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
 from memlitmus.litmus.c_ast import CThread
+from memlitmus.litmus.parse_x86 import X86Transformer
 
 LOCKED = frozenset({"X"})
 PLAIN: frozenset[str] = frozenset()
@@ -66,7 +69,6 @@ class X86Arch:
     name: str
     aliases: dict[str, str]
     suffixed: bool  # AT&T mnemonics carry a size suffix: movq, xchgl, lock addq
-    default_model: str = "x86tso"
     tags: frozenset[str] = frozenset({"MFENCE", "LFENCE", "SFENCE", "X"})
 
     def canonical_reg(self, reg: str) -> str:
@@ -289,3 +291,72 @@ _HANDLERS: dict[str, Handler] = {
 
 X86 = X86Arch("X86", _x86_aliases(), suffixed=False)
 X86_64 = X86Arch("X86_64", _x86_64_aliases(), suffixed=True)
+
+
+# --- herd's register print order (herd's `reg_compare`) ---------------------------------
+
+_X86_ORDER = ("EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP", "ESP", "EIP", "ZF", "SF", "CF")
+_X86_64_BASES = ("a", "b", "c", "d", "si", "di", "bp", "sp")
+_X86_64_FLAGS = ("zf", "sf", "cf")
+
+
+def x86_reg_key(reg: str) -> RegKey:
+    """X86: declaration order of herd's `reg` type, symbolic registers last."""
+    upper = reg.upper()
+    if upper in _X86_ORDER:
+        return (0, _X86_ORDER.index(upper), "")
+    return (1, 0, reg)
+
+
+def _x86_64_base(reg: str) -> int | None:
+    """Index of an X86_64 register's base (AX BX CX DX SI DI BP SP R8..R15), any width."""
+    match = re.fullmatch(r"r([0-9]+)[dwb]?", reg)
+    if match:
+        return int(match.group(1))
+    core = reg[1:] if len(reg) == 3 and reg[0] in "re" else reg
+    for index, base in enumerate(_X86_64_BASES):
+        if core in (base, base + "x", base + "l", base + "h"):
+            return index
+    return None
+
+
+def x86_64_reg_key(reg: str) -> RegKey:
+    """X86_64: RIP, then general registers by base, xmm, symbolic, flags (herd's order)."""
+    lower = reg.lower()
+    if lower == "rip":
+        return (0, 0, "")
+    base = _x86_64_base(lower)
+    if base is not None:
+        return (1, base, "")
+    if lower.startswith("xmm") and lower[3:].isdigit():
+        return (2, int(lower[3:]), "")
+    if lower in _X86_64_FLAGS:
+        return (5, _X86_64_FLAGS.index(lower), "")
+    return (3, 0, reg)
+
+
+# --- the descriptors ---------------------------------------------------------------------
+
+
+class X86Architecture(Architecture):
+    """herd's `X86`: 32-bit, Intel syntax."""
+
+    name = "X86"
+    grammar = "x86.lark"
+    start = "x86"
+    transformer = X86Transformer
+    front_end = X86
+    default_model = "x86tso"
+    reg_sort_key = staticmethod(x86_reg_key)
+
+
+class X86_64Architecture(Architecture):
+    """herd's `X86_64`: 64-bit, AT&T syntax (normalised to Intel operand order)."""
+
+    name = "X86_64"
+    grammar = "x86.lark"
+    start = "x86_64"
+    transformer = X86Transformer
+    front_end = X86_64
+    default_model = "x86tso"
+    reg_sort_key = staticmethod(x86_64_reg_key)

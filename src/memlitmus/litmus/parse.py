@@ -12,22 +12,18 @@ OCaml comments `(* ... *)` (nested) are blanked out before parsing, keeping newl
 so every Lark position maps straight back to the file. Lark objects are built once per
 process, with their inline transformer, which builds the AST during the parse.
 
-This module holds the public API, the architecture registry and the Lark parsers; the
-work is shared with `sections` (finding the sections, blanking comments),
-`syntax_errors` (file positions, Lark errors -> `LitmusSyntaxError`), `transform` (the
-prelude and constraints transformer, `assemble_table`) and `x86_parse` (X86 threads).
-
-A new architecture plugs in by adding its grammar file and one `PROGRAM_SYNTAXES` entry
-whose start rule's transformer callback returns the tuple of `AsmThread`s; assembly
-grammars reuse the `_table{cell}` template of `litmus.lark` and `assemble_table`.
+This module holds the public API and the Lark parsers; the work is shared with `sections`
+(finding the sections, blanking comments), `syntax_errors` (file positions, Lark errors ->
+`LitmusSyntaxError`), `transform` (the prelude and constraints transformer,
+`assemble_table`) and one `parse_<arch>` module per program dialect (`parse_x86`,
+`parse_aarch64`, `parse_c`). Which grammar, start rule and transformer read an
+architecture's program is said by its descriptor (`memlitmus.arch.registry`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,39 +31,14 @@ from typing import Any
 import lark
 from lark import Lark, Token, Transformer
 
+from memlitmus.arch.registry import BY_NAME
 from memlitmus.grammar_files import grammar_path
 from memlitmus.litmus.ast import Condition, Const, LitmusTest
 from memlitmus.litmus.sections import sniff_arch, split_sections
-from memlitmus.litmus.syntax_errors import (
-    Section,
-    end_of_content,
-    parse_section,
-    span_of,
-    syntax_error,
-    syntax_error_at,
-    unsupported,
-)
-from memlitmus.litmus.transform import (
-    CommonTransformer,
-    Constraints,
-    Prelude,
-    SectionTransformer,
-    assemble_table,
-)
-from memlitmus.litmus.x86_parse import X86Transformer
+from memlitmus.litmus.syntax_errors import Section, end_of_content, parse_section
+from memlitmus.litmus.transform import CommonTransformer, Constraints, Prelude
 
-__all__ = [
-    "PROGRAM_SYNTAXES",
-    "ProgramSyntax",
-    "SectionTransformer",
-    "assemble_table",
-    "load_litmus",
-    "parse_litmus",
-    "span_of",
-    "syntax_error",
-    "syntax_error_at",
-    "unsupported",
-]
+__all__ = ["load_litmus", "parse_litmus"]
 
 
 # ======================================================================================
@@ -90,16 +61,16 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
     constructs memlitmus does not handle (an unknown architecture, say); never a Lark
     exception.
     """
-    arch, arch_span = sniff_arch(text, file, PROGRAM_SYNTAXES)
-    syntax = PROGRAM_SYNTAXES[arch]
-    split = split_sections(text, file, syntax.skip_comments)
+    arch, arch_span = sniff_arch(text, file, BY_NAME)
+    descriptor = BY_NAME[arch]
+    split = split_sections(text, file, descriptor.skip_comments)
     clean = split.clean
 
     prelude: Prelude = parse_section(
         _common_parser(), "prelude", Section(file, text, clean, 0, split.prelude_end, "header")
     )
     prog_section = Section(file, text, clean, split.prelude_end, split.program_end, "program")
-    threads = parse_section(_program_parser(syntax), syntax.start, prog_section)
+    threads = parse_section(_program_parser(arch), descriptor.start, prog_section)
     if split.program_end == len(text):
         constraints = Constraints((), None, None)
     else:
@@ -124,46 +95,8 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
 
 
 # ======================================================================================
-# Architecture registry
+# Lark parsers
 # ======================================================================================
-
-
-@dataclass(frozen=True)
-class ProgramSyntax:
-    """How to parse one architecture's program section.
-
-    `grammar` is a file under `grammars/`; the callback of its `start` rule in the
-    transformer made by `transformer` returns `tuple[AsmThread, ...]`. `skip_comments`
-    is herd's choice: `(* *)` comments are blanked in assembly code but not in C (where
-    `(*p)` is code).
-    """
-
-    grammar: str
-    start: str
-    transformer: Callable[[], Transformer[Token, Any]]
-    skip_comments: bool = True
-
-
-def _aarch64_transformer() -> Transformer[Token, Any]:
-    """The AArch64 callbacks, imported on first use (their module imports this one)."""
-    from memlitmus.arch.aarch64_syntax import AArch64Transformer
-
-    return AArch64Transformer()
-
-
-def _c_transformer() -> Transformer[Token, Any]:
-    """The C callbacks, imported on first use (their module imports this one)."""
-    from memlitmus.litmus.c_parse import CTransformer
-
-    return CTransformer()
-
-
-PROGRAM_SYNTAXES: dict[str, ProgramSyntax] = {
-    "X86": ProgramSyntax("x86.lark", "x86", X86Transformer),
-    "X86_64": ProgramSyntax("x86.lark", "x86_64", X86Transformer),
-    "AArch64": ProgramSyntax("aarch64.lark", "aarch64", _aarch64_transformer),
-    "C": ProgramSyntax("c.lark", "c", _c_transformer, skip_comments=False),
-}
 
 
 @cache
@@ -173,9 +106,12 @@ def _common_parser() -> Lark:
 
 
 @cache
-def _program_parser(syntax: ProgramSyntax) -> Lark:
+def _program_parser(arch: str) -> Lark:
     """The Lark parser of one architecture's program section, built once."""
-    return _build(grammar_path(syntax.grammar), [syntax.start], syntax.transformer())
+    descriptor = BY_NAME[arch]
+    return _build(
+        grammar_path(descriptor.grammar), [descriptor.start], descriptor.transformer()
+    )
 
 
 def _build(path: Path, start: list[str], transformer: Transformer[Token, Any]) -> Lark:

@@ -8,8 +8,9 @@ Everything here mirrors herd7 7.58 (see docs/herd-output.md for the sources):
 * memory locations are printed `[x]` on every architecture (C included), registers
   `T:REG`; values as decimal integers or, for an address, the bare location name;
 * names inside a state are sorted registers first (by thread, then by the architecture's
-  register order: X86 `EAX EBX ECX ...`, X86_64 `rax rbx rcx rdx rsi rdi rbp rsp r8..r15`,
-  AArch64 by register number, C by name), then memory locations by name;
+  register order, its descriptor's `reg_sort_key`: X86 `EAX EBX ECX ...`, X86_64 `rax rbx
+  rcx rdx rsi rdi rbp rsp r8..r15`, AArch64 by register number, C by name), then memory
+  locations by name;
 * state lines are sorted lexicographically over their values taken in name order, values
   compared as herd does: unresolved symbolic values (`S16`) < integers (numerically) <
   addresses (by name).
@@ -21,6 +22,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from memlitmus.arch.descriptor import RegKey
+from memlitmus.arch.registry import architecture
 from memlitmus.litmus.ast import (
     And,
     Atom,
@@ -143,74 +146,16 @@ def _pp_atom(atom: Atom, arch: str) -> str:
 
 # --- ordering --------------------------------------------------------------------------
 
-_X86_REGS = ("EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP", "ESP", "EIP", "ZF", "SF", "CF")
-_X86_64_BASES = ("a", "b", "c", "d", "si", "di", "bp", "sp")
-_X86_64_FLAGS = ("zf", "sf", "cf")
-_AARCH64_SIMD = ("V", "B", "H", "S", "D", "Q")
 _INT_RE = re.compile(r"-?[0-9]+")
 _VAR_RE = re.compile(r"S[0-9]+")
 
-RegKey = tuple[int, int, str]
-
-
-def _x86_reg_key(reg: str) -> RegKey:
-    """X86: declaration order of herd's `reg` type, symbolic registers last."""
-    upper = reg.upper()
-    if upper in _X86_REGS:
-        return (0, _X86_REGS.index(upper), "")
-    return (1, 0, reg)
-
-
-def _x86_64_base(reg: str) -> int | None:
-    """Index of an X86_64 register's base (AX BX CX DX SI DI BP SP R8..R15), any width."""
-    match = re.fullmatch(r"r([0-9]+)[dwb]?", reg)
-    if match:
-        return int(match.group(1))
-    core = reg[1:] if len(reg) == 3 and reg[0] in "re" else reg
-    for index, base in enumerate(_X86_64_BASES):
-        if core in (base, base + "x", base + "l", base + "h"):
-            return index
-    return None
-
-
-def _x86_64_reg_key(reg: str) -> RegKey:
-    """X86_64: RIP, then general registers by base, xmm, symbolic, flags (herd's order)."""
-    lower = reg.lower()
-    if lower == "rip":
-        return (0, 0, "")
-    base = _x86_64_base(lower)
-    if base is not None:
-        return (1, base, "")
-    if lower.startswith("xmm") and lower[3:].isdigit():
-        return (2, int(lower[3:]), "")
-    if lower in _X86_64_FLAGS:
-        return (5, _X86_64_FLAGS.index(lower), "")
-    return (3, 0, reg)
-
-
-def _aarch64_reg_key(reg: str) -> RegKey:
-    """AArch64: ZR, then X0..X30 by number (W aliases alike), SIMD, then the rest."""
-    upper = reg.upper()
-    if upper in ("XZR", "WZR"):
-        return (0, 0, "")
-    match = re.fullmatch(r"([XWVBHSDQ])([0-9]+)(\..*)?", upper)
-    if match and match.group(1) in "XW" and not match.group(3):
-        return (1, int(match.group(2)), "")
-    if match and match.group(1) in _AARCH64_SIMD:
-        return (3, int(match.group(2)), upper)
-    return (5, 0, reg)
-
 
 def _reg_key(reg: str, arch: str) -> RegKey:
-    """herd's `reg_compare` for `arch`, as a sort key; C and unknown arches: by name."""
-    family = arch.upper()
-    if family == "X86":
-        return _x86_reg_key(reg)
-    if family == "X86_64":
-        return _x86_64_reg_key(reg)
-    if family == "AARCH64":
-        return _aarch64_reg_key(reg)
-    return (0, 0, reg)
+    """herd's `reg_compare` for `arch` (its descriptor's); unknown arches: by name."""
+    descriptor = architecture(arch)
+    if descriptor is None:
+        return (0, 0, reg)
+    return descriptor.reg_sort_key(reg)
 
 
 @lru_cache(maxsize=8192)

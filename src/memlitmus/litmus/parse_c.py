@@ -1,6 +1,6 @@
 """Callbacks of `grammars/c.lark`: the program section of C litmus files → `c_ast`.
 
-Registered in `memlitmus.litmus.parse.PROGRAM_SYNTAXES["C"]`; like the assembly
+The `C` architecture (`memlitmus.arch.c`) names this transformer; like the assembly
 transformers it runs inline during the LALR parse, so spans are true file positions.
 """
 
@@ -32,7 +32,8 @@ from memlitmus.litmus.c_ast import (
     CVar,
     CWhile,
 )
-from memlitmus.litmus.parse import SectionTransformer, span_of, syntax_error, syntax_error_at
+from memlitmus.litmus.syntax_errors import span_of, syntax_error, syntax_error_at
+from memlitmus.litmus.transform import SectionTransformer
 
 
 def _span(item: Token | CExpr | CStmt) -> Span:

@@ -1,6 +1,6 @@
 """Transformer of the X86 (Intel syntax) and X86_64 (AT&T syntax) program sections.
 
-Registered in `memlitmus.litmus.parse.PROGRAM_SYNTAXES` under `X86` and `X86_64`, both
+The `X86` and `X86_64` architectures (`memlitmus.arch.x86`) name this transformer, both
 with the grammar `x86.lark`. Instructions keep Intel operand order (destination first).
 """
 

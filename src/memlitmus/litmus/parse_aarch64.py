@@ -1,6 +1,6 @@
 """AArch64 program sections: callbacks of `grammars/aarch64.lark` that build the AST.
 
-Registered in `memlitmus.litmus.parse.PROGRAM_SYNTAXES` under `AArch64`. Operands keep
+The `AArch64` architecture (`memlitmus.arch.aarch64`) names this transformer. Operands keep
 herd's order (destination first). A bare name is a `Reg` when it names a general-purpose
 register (`W0`, `X30`, `WZR`, `SP`), and a `LabelRef` otherwise: a branch target, or a word
 the instruction itself interprets (a condition code such as `EQ`, an extension such as
@@ -15,13 +15,8 @@ from typing import Any
 from lark import Token
 
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg, Stmt
-from memlitmus.litmus.parse import (
-    SectionTransformer,
-    assemble_table,
-    span_of,
-    syntax_error,
-    unsupported,
-)
+from memlitmus.litmus.syntax_errors import span_of, syntax_error, unsupported
+from memlitmus.litmus.transform import SectionTransformer, assemble_table
 
 REGISTER = re.compile(r"(?:[WX](?:[0-9]|[12][0-9]|30)|[WX]ZR|W?SP)", re.IGNORECASE)
 

@@ -1,0 +1,62 @@
+"""What an architecture is, in one place: the class every architecture descriptor extends.
+
+Modelled on sqlglot's dialects: a descriptor is a class, never instantiated, whose class
+attributes are the architecture's tables. `memlitmus.arch.registry.ARCHITECTURES` lists the
+descriptors; nothing else in the code lists architectures. A descriptor says
+
+* `name`: the word on a litmus file's header line (`X86`, `X86_64`, `AArch64`, `C`);
+* `grammar`, `start`, `transformer`, `skip_comments`: how its program section is parsed
+  (a file under `grammars/`, its start rule, the inline Lark transformer whose callback
+  of that rule returns the threads, and whether `(* *)` comments are blanked in code);
+* `front_end`: the symbolic execution of its threads into events (`arch.base.Arch`);
+* `default_model`: the shipped model judged when the user names none;
+* `reg_sort_key`: herd's order of its registers inside a state line (herd's
+  `reg_compare`), and `canonical_reg` through the front end;
+* `lowerings`: model name → the front end whose events that model judges, for a model
+  that judges this architecture only through a translation (issue 10's kernel mappings
+  lower C code to x86 or arm64 instructions this way);
+* `kernel_mapping`: the table of kernel primitive → this architecture's instructions
+  (filled by the kernel-mapping work; None where there is none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from memlitmus.arch.base import Arch
+from memlitmus.litmus.transform import SectionTransformer
+
+__all__ = ["Architecture", "RegKey"]
+
+RegKey = tuple[int, int, str]
+"""A sort key of one register name (herd's `reg_compare` as a tuple)."""
+
+
+class Architecture:
+    """Base of the descriptors; subclasses set every class attribute without a default.
+
+    `memlitmus.arch.registry.missing_attributes` names what a descriptor leaves unset.
+    """
+
+    name: ClassVar[str]
+    grammar: ClassVar[str]
+    start: ClassVar[str]
+    transformer: ClassVar[type[SectionTransformer]]
+    skip_comments: ClassVar[bool] = True
+    front_end: ClassVar[Arch]
+    default_model: ClassVar[str]
+    lowerings: ClassVar[Mapping[str, Arch]] = {}
+    kernel_mapping: ClassVar[Mapping[str, object] | None] = None
+
+    REQUIRED: ClassVar[tuple[str, ...]] = (
+        "name", "grammar", "start", "transformer", "front_end", "default_model",
+    )
+
+    def __init__(self) -> None:
+        raise TypeError("architecture descriptors are classes, not instances")
+
+    @staticmethod
+    def reg_sort_key(reg: str) -> RegKey:
+        """herd's print order of registers; by default by name (C locals)."""
+        return (0, 0, reg)
