@@ -1,66 +1,46 @@
-"""The base of the cat interpreter: its state, lazy bindings, coercions and global names.
+"""The state one evaluation of a cat model shares: the algebra, names and coercions.
 
-The interpreter is one class built up in layers, each in its own module and each using
-only the ones below it:
+The interpreter is made of three parts that each hold a reference to this `Context`:
 
-- `Core` (here): the algebra and enabled variants, the enums declared so far, expression
-  dispatch (`eval`, filled in by `ExprEval`), forcing lazy bindings, coercing values to
-  event sets and relations, and resolving names that are not bound by the model;
-- `LetEval` (`lets.py`): `let` and `let rec` bindings, with their fixpoints;
-- `ExprEval` (`exprs.py`): expressions and `if` conditions;
+- `ExprEvaluator` (`exprs.py`): expressions, conditions, function calls, and forcing lazy
+  bindings;
+- `LetBinder` (`lets.py`): `let` and `let rec` bindings, with their fixpoints; it evaluates
+  the bound expressions through the evaluator it is given;
 - `Interp` (`instructions.py`): instructions, and the checks they record.
+
+The context itself evaluates nothing: it knows the algebra and the enabled variants, the
+enums declared so far, how to coerce a value to an event set or a relation, and how to
+resolve a name the model does not bind (a primitive, or one of the algebra's builtins).
+It is also what primitives see of the interpreter (`values.Host`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from memlitmus.cat import ast as A
 from memlitmus.cat.algebra import Algebra
 from memlitmus.cat.primitives import PRIMITIVES, UNSUPPORTED_PRIMITIVES
-from memlitmus.cat.values import EMPTY, UNIV, Env, RelV, SetV, Thunk, Value, describe, err
+from memlitmus.cat.values import EMPTY, UNIV, RelV, SetV, Value, describe, err
 from memlitmus.errors import Span
 
 S = TypeVar("S")
 R = TypeVar("R")
 
 
-class Core(Generic[S, R]):
-    """One evaluation of a model over one algebra: the state every layer shares."""
+class Context(Generic[S, R]):
+    """One evaluation of a model over one algebra: what every part of the interpreter
+    shares."""
 
     def __init__(self, alg: Algebra[S, R], variants: frozenset[str]):
         self.alg = alg
         self.variants = variants
         self.globals: dict[str, Value] = dict(PRIMITIVES)
         self.tag_enum: dict[str, str] = {}
+        """The enum each declared tag belongs to."""
         self.enums: dict[str, tuple[str, ...]] = {}
+        """The tags of each enum, in declaration order."""
         self._full: Any = None
         self._id: Any = None
-        # Expression handlers by AST node type, registered by `ExprEval`.
-        self._eval: dict[type, Callable[[Any, Env], Value]] = {}
-
-    def eval(self, e: A.Expr, env: Env) -> Value:
-        """The value of expression `e` in environment `env`."""
-        return self._eval[type(e)](e, env)
-
-    def force(self, t: Thunk, span: Span) -> Value:
-        """The value of a binding, evaluating it on first use."""
-        if t.value is not None:
-            return t.value
-        if t.busy:
-            raise err("this definition depends on itself (use `let rec`)", span)
-        t.busy = True
-        try:
-            if t.fn is not None:
-                value = t.fn()
-            else:
-                assert t.expr is not None and t.env is not None
-                value = self.eval(t.expr, t.env)
-        finally:
-            t.busy = False
-        t.value, t.expr, t.env, t.fn = value, None, None, None
-        return value
 
     # -- coercions
     def full(self) -> R:

@@ -1,21 +1,21 @@
 """Evaluating cat expressions and `if` conditions.
 
-Each AST expression type has a handler, registered in `Core.eval`'s dispatch table. The
+Each AST expression type has a handler, in `ExprEvaluator.eval`'s dispatch table. The
 operators follow herd's typing: they work on event sets, relations and sets of tags, and
 the polymorphic empty value and universe take the type of what they meet (`_` absorbs a
 union and is neutral for an intersection). Function application calls closures and
-primitives; `let`/`let rec` expressions use the bindings of `LetEval`.
+primitives; `let`/`let rec` expressions bind their names through a `LetBinder`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from memlitmus.cat import ast as A
-from memlitmus.cat.algebra import Algebra
-from memlitmus.cat.lets import LetEval
+from memlitmus.cat.core import Context
+from memlitmus.cat.lets import LetBinder
 from memlitmus.cat.primitives import PRIMITIVES
 from memlitmus.cat.values import (
     EMPTY,
@@ -44,28 +44,52 @@ S = TypeVar("S")
 R = TypeVar("R")
 
 
-class ExprEval(LetEval[S, R]):
-    """The interpreter layer that evaluates expressions and conditions."""
+class ExprEvaluator(Generic[S, R]):
+    """Evaluates expressions and conditions in an environment, over `ctx`'s algebra."""
 
-    def __init__(self, alg: Algebra[S, R], variants: frozenset[str]):
-        super().__init__(alg, variants)
-        self._eval.update({
+    def __init__(self, ctx: Context[S, R]):
+        self.ctx = ctx
+        self.alg = ctx.alg
+        self.lets: LetBinder[S, R] = LetBinder(ctx, self.eval)
+        self._eval: dict[type, Callable[[Any, Env], Value]] = {
             A.Var: self._var, A.Tag: self._tag, A.Konst: self._konst,
             A.ExplicitSet: self._explicit_set, A.TupleExp: self._tuple, A.Op1: self._op1,
             A.Op: self._op, A.App: self._app, A.Fun: make_closure, A.Bind: self._bind,
             A.BindRec: self._bind_rec, A.Try: self._try, A.If: self._if,
             A.Match: self._match, A.MatchSet: self._match_set,
-        })
+        }
+
+    def eval(self, e: A.Expr, env: Env) -> Value:
+        """The value of expression `e` in environment `env`."""
+        return self._eval[type(e)](e, env)
+
+    def force(self, t: Thunk, span: Span) -> Value:
+        """The value of a binding, evaluating it on first use."""
+        if t.value is not None:
+            return t.value
+        if t.busy:
+            raise err("this definition depends on itself (use `let rec`)", span)
+        t.busy = True
+        try:
+            if t.fn is not None:
+                value = t.fn()
+            else:
+                assert t.expr is not None and t.env is not None
+                value = self.eval(t.expr, t.env)
+        finally:
+            t.busy = False
+        t.value, t.expr, t.env, t.fn = value, None, None, None
+        return value
 
     # -- expressions
     def _var(self, e: A.Var, env: Env) -> Value:
         t = env.get(e.name)
         if t is not None:
             return self.force(t, e.span)
-        return self.lookup_global(e.name, e.span)
+        return self.ctx.lookup_global(e.name, e.span)
 
     def _tag(self, e: A.Tag, env: Env) -> Value:
-        if e.name not in self.tag_enum:
+        if e.name not in self.ctx.tag_enum:
             raise err(f"tag '{e.name} is undefined (declare it with `enum`)", e.span)
         return TagV(e.name)
 
@@ -92,14 +116,14 @@ class ExprEval(LetEval[S, R]):
         if op == "toid":
             if isinstance(v, RelV):
                 raise err("type error: `[...]` takes an event set, found a relation", e.span)
-            return RelV(self.alg.identity(self.to_set(v, e.arg.span)))
+            return RelV(self.alg.identity(self.ctx.to_set(v, e.arg.span)))
         if op == "comp":
             return self._complement(v, e.arg.span)
         if v is UNIV:
             return UNIV
         if v is EMPTY:
-            return EMPTY if op in ("inv", "plus") else RelV(self.ident())
-        r = self.to_rel(v, e.arg.span)
+            return EMPTY if op in ("inv", "plus") else RelV(self.ctx.ident())
+        r = self.ctx.to_rel(v, e.arg.span)
         if op == "inv":
             return RelV(self.alg.inverse(r))
         if op == "plus":
@@ -125,10 +149,10 @@ class ExprEval(LetEval[S, R]):
 
     def _tag_universe(self, v: TagV | ValSetV, span: Span) -> tuple[str, ...]:
         names = tag_names(v)
-        enums = {self.tag_enum.get(n) for n in names}
+        enums = {self.ctx.tag_enum.get(n) for n in names}
         if len(enums) != 1 or None in enums:
             raise err("cannot complement a set of tags from different enums", span)
-        return self.enums[next(iter(enums))]  # type: ignore[index]
+        return self.ctx.enums[next(iter(enums))]  # type: ignore[index]
 
     def _op(self, e: A.Op, env: Env) -> Value:
         op = e.op
@@ -146,7 +170,7 @@ class ExprEval(LetEval[S, R]):
             return self._diff(left, right, e.args[0].span, e.args[1].span)
         if op == "prod":
             return RelV(self.alg.product(
-                self.to_set(left, e.args[0].span), self.to_set(right, e.args[1].span)))
+                self.ctx.to_set(left, e.args[0].span), self.ctx.to_set(right, e.args[1].span)))
         return self._add(left, right, e.args[1].span)
 
     def _union(self, e: A.Op, env: Env) -> Value:
@@ -177,7 +201,7 @@ class ExprEval(LetEval[S, R]):
             if v is EMPTY:
                 empty = True  # still evaluate the rest, for their type errors
                 continue
-            rels.append(self.to_rel(v, sub.span))
+            rels.append(self.ctx.to_rel(v, sub.span))
         if empty:
             return RelV(self.alg.empty_rel())
         acc = rels[0]
@@ -238,22 +262,22 @@ class ExprEval(LetEval[S, R]):
             if fn.name == "generate_orders" and Path(fn.body.span.file).name == "cross.cat":
                 # herd's library enumerates coherence orders in cat (partition by location,
                 # linearise each class, cross the results): keep that set symbolic.
-                return PRIMITIVES["linearisations-loc"].fn(self, arg, span)  # type: ignore[union-attr]
+                return PRIMITIVES["linearisations-loc"].fn(self.ctx, arg, span)  # type: ignore[union-attr]
             local = dict(fn.env)
             bind(fn.param, arg, local, span)
             return self.eval(fn.body, local)
         if isinstance(fn, Prim):
-            return fn.fn(self, arg, span)
+            return fn.fn(self.ctx, arg, span)
         raise err(f"type error: a function was expected, found {describe(fn)}", span)
 
     def _bind(self, e: A.Bind, env: Env) -> Value:
         local = dict(env)
-        local.update(self._let_bindings(e.bindings, env))
+        local.update(self.lets.let_bindings(e.bindings, env))
         return self.eval(e.body, local)
 
     def _bind_rec(self, e: A.BindRec, env: Env) -> Value:
         local = dict(env)
-        local.update(self._let_rec(e.bindings, env, e.span))
+        local.update(self.lets.let_rec(e.bindings, env, e.span))
         return self.eval(e.body, local)
 
     def _try(self, e: A.Try, env: Env) -> Value:
@@ -295,7 +319,7 @@ class ExprEval(LetEval[S, R]):
     def cond(self, c: A.Cond, env: Env) -> bool:
         """The truth of an `if` condition."""
         if isinstance(c, A.CondVariant):
-            return c.name in self.variants
+            return c.name in self.ctx.variants
         if isinstance(c, A.CondNot):
             return not self.cond(c.arg, env)
         if isinstance(c, A.CondBin):

@@ -1,7 +1,8 @@
 """Executing cat instructions, and the checks a model records.
 
-`Interp` is the complete interpreter: on top of expression evaluation (`ExprEval`) it runs
-instructions in order, updating an environment. `let` and `let rec` bind names; `include`
+`Interp` is the complete interpreter: it runs instructions in order, updating an
+environment, and evaluates their expressions with an `ExprEvaluator` over a shared
+`Context`. `let` and `let rec` bind names; `include`
 runs an already resolved file; procedures are defined and `call`ed; `enum` declares tags;
 `forall`, `match` and `if` choose what to run; bell's `instructions X[tags]` binds
 annotation sets; checks (`acyclic`, `irreflexive`, `empty`, as plain checks, `flag`s or
@@ -16,7 +17,8 @@ from typing import Any, Generic, TypeVar
 
 from memlitmus.cat import ast as A
 from memlitmus.cat.algebra import Algebra, Kind
-from memlitmus.cat.exprs import ExprEval
+from memlitmus.cat.core import Context
+from memlitmus.cat.exprs import ExprEvaluator
 from memlitmus.cat.values import (
     EMPTY,
     Env,
@@ -64,11 +66,14 @@ class CheckOutcome(Generic[S, R]):
     assertion: bool = False
 
 
-class Interp(ExprEval[S, R]):
+class Interp(Generic[S, R]):
     """One evaluation of a model over one algebra."""
 
     def __init__(self, alg: Algebra[S, R], variants: frozenset[str]):
-        super().__init__(alg, variants)
+        self.ctx: Context[S, R] = Context(alg, variants)
+        self.alg = alg
+        self.exprs: ExprEvaluator[S, R] = ExprEvaluator(self.ctx)
+        self.eval = self.exprs.eval
         self.top: Env = {}
         self.outcomes: list[CheckOutcome[S, R]] = []
         self.call_name: str | None = None
@@ -89,12 +94,12 @@ class Interp(ExprEval[S, R]):
 
     # -- instructions
     def _let_ins(self, ins: A.LetIns, env: Env) -> None:
-        env.update(self._let_bindings(ins.bindings, env))
+        env.update(self.exprs.lets.let_bindings(ins.bindings, env))
 
     def _let_rec_ins(self, ins: A.LetRecIns, env: Env) -> None:
         if ins.when is not None:
             raise unsupported("let rec ... when", ins.span)
-        env.update(self._let_rec(ins.bindings, env, ins.span))
+        env.update(self.exprs.lets.let_rec(ins.bindings, env, ins.span))
 
     def _check(self, ins: A.CheckIns, env: Env) -> None:
         v = self.eval(ins.expr, env)
@@ -105,7 +110,7 @@ class Interp(ExprEval[S, R]):
         elif ins.kind == "empty" and isinstance(v, ValSetV):
             raise unsupported("empty on a set of tags", ins.expr.span)
         else:
-            value = self.to_rel(v, ins.expr.span)
+            value = self.ctx.to_rel(v, ins.expr.span)
         self.outcomes.append(CheckOutcome(
             ins.kind, ins.negated, ins.mode == "flag", ins.name or self.call_name, value,
             ins.span, kind, ins.mode == "undefined_unless", ins.mode == "assert"))
@@ -125,7 +130,7 @@ class Interp(ExprEval[S, R]):
 
     def _call(self, ins: A.CallIns, env: Env) -> None:
         t = env.get(ins.name)
-        proc = self.force(t, ins.span) if t is not None else None
+        proc = self.exprs.force(t, ins.span) if t is not None else None
         if not isinstance(proc, Proc):
             raise err(f"`{ins.name}` is not a procedure", ins.span)
         local = dict(proc.env)
@@ -138,8 +143,8 @@ class Interp(ExprEval[S, R]):
 
     def _enum(self, ins: A.EnumIns, env: Env) -> None:
         for tag in ins.tags:
-            self.tag_enum[tag] = ins.name
-        self.enums[ins.name] = ins.tags
+            self.ctx.tag_enum[tag] = ins.name
+        self.ctx.enums[ins.name] = ins.tags
         env[ins.name] = Thunk(ValSetV(tuple(TagV(t) for t in ins.tags)))
 
     def _forall(self, ins: A.ForallIns, env: Env) -> None:
@@ -168,10 +173,10 @@ class Interp(ExprEval[S, R]):
         if not isinstance(v, OrdersV):
             raise unsupported(f"with {ins.var} from {describe(v)}", ins.span)
         alg = self.alg
-        co = self.lookup_global("co", ins.span)
+        co = self.ctx.lookup_global("co", ins.span)
         only = alg.identity(v.events)
-        chosen = alg.seq(alg.seq(only, self.to_rel(co, ins.span)), only)
-        loc = self.to_rel(self.lookup_global("loc", ins.span), ins.span)
+        chosen = alg.seq(alg.seq(only, self.ctx.to_rel(co, ins.span)), only)
+        loc = self.ctx.to_rel(self.ctx.lookup_global("loc", ins.span), ins.span)
         base = alg.rel_inter(alg.seq(alg.seq(only, v.base), only), loc)
         self.outcomes.append(CheckOutcome(
             "empty", False, False, f"with {ins.var}", alg.rel_diff(base, chosen), ins.span))
@@ -206,7 +211,7 @@ class Interp(ExprEval[S, R]):
         self.run(ins.default, env)
 
     def _if_ins(self, ins: A.IfIns, env: Env) -> None:
-        self.run(ins.then if self.cond(ins.cond, env) else ins.else_, env)
+        self.run(ins.then if self.exprs.cond(ins.cond, env) else ins.else_, env)
 
 
 def _skip(ins: object, env: Env) -> None:

@@ -16,10 +16,15 @@ This module is the entry point; the interpreter itself is split by concern:
 
 - `values.py`: value types, environments and lazy bindings, shared helpers;
 - `primitives.py`: the primitives implemented in Python;
-- `core.py`: interpreter state, forcing bindings, coercions, global names;
-- `lets.py`: `let` and `let rec` (fixpoints);
-- `exprs.py`: expressions and conditions;
-- `instructions.py`: instructions and the `CheckOutcome`s they record.
+- `core.py`: the `Context` every part shares: algebra, variants, enums, coercions, and
+  the names the model does not bind;
+- `exprs.py`: `ExprEvaluator`, expressions, conditions and forcing lazy bindings;
+- `lets.py`: `LetBinder`, `let` and `let rec` (fixpoints), evaluating through the
+  evaluator it is given;
+- `instructions.py`: `Interp`, instructions and the `CheckOutcome`s they record.
+
+The parts are composed, not layered by inheritance: `Interp` holds a `Context` and an
+`ExprEvaluator`, which holds its `LetBinder`; each part reads only the ones it names.
 """
 
 from __future__ import annotations

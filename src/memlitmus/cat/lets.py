@@ -8,11 +8,12 @@ the other bindings (event sets or relations) through the algebra's `fixpoint`.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from memlitmus.cat import ast as A
 from memlitmus.cat.algebra import Kind
-from memlitmus.cat.core import Core
+from memlitmus.cat.core import Context
 from memlitmus.cat.values import (
     EMPTY,
     Env,
@@ -33,10 +34,18 @@ S = TypeVar("S")
 R = TypeVar("R")
 
 
-class LetEval(Core[S, R]):
-    """The interpreter layer that evaluates `let` and `let rec` bindings."""
+Evaluate = Callable[[A.Expr, Env], Value]
+"""How the binder evaluates an expression in an environment (`ExprEvaluator.eval`)."""
 
-    def _let_bindings(self, bindings: tuple[A.Binding, ...], env: Env) -> Env:
+
+class LetBinder(Generic[S, R]):
+    """Binds the names of `let` and `let rec`, evaluating through `evaluate`."""
+
+    def __init__(self, ctx: Context[S, R], evaluate: Evaluate):
+        self.ctx = ctx
+        self.eval = evaluate
+
+    def let_bindings(self, bindings: tuple[A.Binding, ...], env: Env) -> Env:
         """New bindings of a `let ... and ...`, all evaluated in the outer `env`."""
         out: Env = {}
         for b in bindings:
@@ -68,7 +77,7 @@ class LetEval(Core[S, R]):
             clo.env.update(out)
         return out
 
-    def _let_rec(self, bindings: tuple[A.Binding, ...], env: Env, span: Span) -> Env:
+    def let_rec(self, bindings: tuple[A.Binding, ...], env: Env, span: Span) -> Env:
         """Bindings of a `let rec`: recursive functions, and a fixpoint for the rest."""
         funs, vals, names = [], [], []
         for b in bindings:
@@ -104,7 +113,7 @@ class LetEval(Core[S, R]):
                                                                     strict=True)]
 
         try:
-            result = self.alg.fixpoint(names, kinds, step)
+            result = self.ctx.alg.fixpoint(names, kinds, step)
         except CatError as exc:
             if exc.span is None:
                 raise err(exc.message, span) from None
@@ -123,7 +132,7 @@ class LetEval(Core[S, R]):
         raise err(f"illegal recursion on {describe(v)} (sets and relations only)", span)
 
     def _unwrap(self, kind: Kind, v: Value, span: Span) -> S | R:
-        return self.to_set(v, span) if kind == "set" else self.to_rel(v, span)
+        return self.ctx.to_set(v, span) if kind == "set" else self.ctx.to_rel(v, span)
 
 
 def _wrap(kind: Kind, x: Any) -> Value:

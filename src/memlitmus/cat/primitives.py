@@ -3,7 +3,7 @@
 `domain` and `range` work over any algebra (and leave the polymorphic empty value and
 universe as they are); `different-values` and `same-value` are delegated to the algebra's
 `rel_primitive`, which may decline. Primitives are looked up after the model's bindings
-and before the algebra's builtins (see `Core.lookup_global`).
+and before the algebra's builtins (see `Context.lookup_global`).
 """
 
 from __future__ import annotations

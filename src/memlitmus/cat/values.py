@@ -100,7 +100,7 @@ class Closure:
 
 
 class Host(Protocol):
-    """What a primitive sees of the interpreter that calls it (`Core` provides it)."""
+    """What a primitive sees of the interpreter that calls it (`core.Context` provides it)."""
 
     @property
     def alg(self) -> Algebra[Any, Any]:
