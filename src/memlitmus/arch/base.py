@@ -7,7 +7,20 @@ from typing import Protocol
 from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import UnsupportedError
 from memlitmus.events import ZERO, AddrOf, Const, EventProgram, Expr
-from memlitmus.litmus.ast import AsmThread, LitmusTest, MemLoc, RegLoc, Value
+from memlitmus.litmus.ast import (
+    And,
+    AsmThread,
+    Atom,
+    Implies,
+    LitmusTest,
+    LocEq,
+    MemLoc,
+    Not,
+    Or,
+    Prop,
+    RegLoc,
+    Value,
+)
 from memlitmus.litmus.c_ast import CThread
 
 
@@ -73,7 +86,9 @@ def lower(test: LitmusTest, arch: Arch) -> EventProgram:
 
 
 def _pointer_targets(test: LitmusTest) -> list[str]:
-    """Locations named anywhere outside code: init values and the observed locations."""
+    """Locations named anywhere outside code: init values, `locations [...]`, the filter
+    and the final condition. herd gives each of them an initial write (value 0 unless
+    initialised), so a location no thread touches keeps its initial value."""
     names: list[str] = []
     for entry in test.init:
         if isinstance(entry.value, str):
@@ -81,7 +96,27 @@ def _pointer_targets(test: LitmusTest) -> list[str]:
     for loc in test.locations:
         if isinstance(loc, MemLoc):
             names.append(loc.name)
+    for prop in (test.filter, test.condition.prop):
+        names.extend(_prop_names(prop))
     return names
+
+
+def _prop_names(prop: Prop | None) -> list[str]:
+    """Memory locations and address values (`0:EAX=x`) a proposition names."""
+    out: list[str] = []
+    stack = [prop]
+    while stack:  # iterative: a long conjunction must not reach the recursion limit
+        p = stack.pop()
+        if isinstance(p, Atom):
+            out += [p.loc.name] if isinstance(p.loc, MemLoc) else []
+            out += [p.value] if isinstance(p.value, str) else []
+        elif isinstance(p, LocEq):
+            out += [loc.name for loc in (p.left, p.right) if isinstance(loc, MemLoc)]
+        elif isinstance(p, Not):
+            stack.append(p.arg)
+        elif isinstance(p, And | Or | Implies):
+            stack += [p.right, p.left]
+    return out
 
 
 def check_thread_numbers(test: LitmusTest) -> None:

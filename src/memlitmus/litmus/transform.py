@@ -269,10 +269,17 @@ def assemble_table(items: Iterable[Any]) -> tuple[AsmThread, ...]:
             col += 1
             if col == len(procs):
                 raise syntax_error(
-                    f"this row has more cells than the {len(procs)} threads of the header row",
-                    item,
+                    "mismatch in instruction lines: this row has more cells than the "
+                    f"{len(procs)} threads of the header row", item,
                 )
         else:  # ROW_END
+            if col + 1 != len(procs):
+                # herd transposes the rows into columns and rejects a table whose rows
+                # differ in length from the header (lib/genParser.ml, `transpose`).
+                raise syntax_error(
+                    f"mismatch in instruction lines: this row has {col + 1} cell"
+                    f"{'s' if col else ''}, the header row names {len(procs)} threads", item,
+                )
             col = 0
     return tuple(
         AsmThread(number, tuple(code), span_of(tok))
