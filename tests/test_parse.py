@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from memlitmus.errors import Span
+from memlitmus.errors import LitmusSyntaxError, Span
 from memlitmus.litmus.ast import (
     And,
     AsmThread,
@@ -384,10 +384,18 @@ exists (0:EAX=1)
 
 
 def test_short_threads_and_empty_rows() -> None:
-    text = "X86 T\n{}\n; P0 | P1 | P2 ;\n MFENCE | | ;\n | | ;\n | MFENCE ;\nexists (x=0)\n"
+    text = "X86 T\n{}\n; P0 | P1 | P2 ;\n MFENCE | | ;\n | | ;\n | MFENCE | ;\nexists (x=0)\n"
     threads = parse_litmus(text, "t.litmus").threads
     assert [t.proc for t in threads] == [0, 1, 2]
     assert [len(t.code) for t in threads] == [1, 1, 0]
+
+
+def test_a_row_narrower_than_the_header_is_rejected() -> None:
+    # herd: "mismatch in instruction lines" (lib/genParser.ml transposes rows to columns)
+    text = "X86 T\n{}\n; P0 | P1 | P2 ;\n MFENCE | | ;\n | MFENCE ;\nexists (x=0)\n"
+    with pytest.raises(LitmusSyntaxError, match="mismatch in instruction lines: this row "
+                       "has 2 cells, the header row names 3 threads"):
+        parse_litmus(text, "t.litmus")
 
 
 def test_thread_numbers_come_from_the_header_row() -> None:

@@ -16,7 +16,7 @@ X86_CORPUS = ROOT / "../shared/corpus/x86"
 BAD_FILES = sorted(BAD.glob("*.litmus"))
 
 # Well formed, but beyond what memlitmus handles.
-UNSUPPORTED = {"unknown_arch", "scaled_index"}
+UNSUPPORTED = {"unknown_arch"}
 
 
 def error_of(text: str, file: str) -> MemlitmusError:
@@ -82,8 +82,14 @@ def test_errors_render_without_reading_the_file() -> None:
             "t:5:11: unexpected `)`, expected a location or a number",
         ),
         (
-            "X86 T\n{}\n P0 | P1 ;\n MFENCE ;\n | | ;\nexists (x=1)",
-            "t:5:4: this row has more cells than the 2 threads of the header row",
+            "X86 T\n{}\n P0 | P1 ;\n MFENCE | ;\n | | ;\nexists (x=1)",
+            "t:5:4: mismatch in instruction lines: this row has more cells than the 2 threads "
+            "of the header row",
+        ),
+        (
+            "X86 T\n{}\n P0 | P1 ;\n MFENCE ;\nexists (x=1)",
+            "t:4:9: mismatch in instruction lines: this row has 1 cell, the header row names "
+            "2 threads",
         ),
         (
             "X86 T\n{}\n P0 P1 ;\n MFENCE ;\nexists (x=1)",

@@ -57,7 +57,9 @@ class Choice:
 
 @dataclass(frozen=True)
 class BinOp:
-    """`left op right`; op is one of + - * & | ^ == != < <= > >= (comparisons give 0/1)."""
+    """`left op right`; op is one of + - * & | ^ << >> == != < <= > >= (comparisons give
+    0/1). Bitwise operators and shifts act on 64-bit two's complement, as herd's scalars:
+    `<<` keeps the low 64 bits (signed), `>>` is the logical shift."""
 
     op: str
     left: Expr
@@ -85,7 +87,18 @@ Expr = Const | AddrOf | ReadValue | Choice | BinOp | Ite
 TRUE = Const(1)
 ZERO = Const(0)
 
+_MASK64 = (1 << 64) - 1
+
+
+def signed64(value: int) -> int:
+    """The low 64 bits of `value` read as a signed number (herd's Int64 scalars)."""
+    value &= _MASK64
+    return value - (1 << 64) if value >> 63 else value
+
+
 _ARITH: dict[str, Callable[[int, int], int]] = {
+    "<<": lambda a, b: signed64(a << b) if 0 <= b < 64 else 0,
+    ">>": lambda a, b: (a & _MASK64) >> b if 0 <= b < 64 else 0,
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
@@ -99,6 +112,13 @@ _ARITH: dict[str, Callable[[int, int], int]] = {
     ">": lambda a, b: int(a > b),
     ">=": lambda a, b: int(a >= b),
 }
+
+
+def evaluate_op(op: str, left: int, right: int) -> int:
+    """`left op right` on numbers, as `BinOp` means it."""
+    return _ARITH[op](left, right)
+
+
 COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 

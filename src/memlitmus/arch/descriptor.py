@@ -11,7 +11,8 @@ descriptors; nothing else in the code lists architectures. A descriptor says
 * `front_end`: the symbolic execution of its threads into events (`arch.base.Arch`);
 * `default_model`: the shipped model judged when the user names none;
 * `reg_sort_key`: herd's order of its registers inside a state line (herd's
-  `reg_compare`), and `canonical_reg` through the front end;
+  `reg_compare`), `reg_print_name` how herd spells one, and `canonical_reg` through the
+  front end;
 * `lowerings`: model name → the front end whose events that model judges, for a model
   that judges this architecture only through a translation (issue 10's kernel mappings
   lower C code to x86 or arm64 instructions this way);
@@ -60,3 +61,8 @@ class Architecture:
     def reg_sort_key(reg: str) -> RegKey:
         """herd's print order of registers; by default by name (C locals)."""
         return (0, 0, reg)
+
+    @staticmethod
+    def reg_print_name(reg: str) -> str:
+        """A register's name as herd prints it in states and conditions (as written)."""
+        return reg

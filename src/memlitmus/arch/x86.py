@@ -1,14 +1,24 @@
 """X86 (Intel syntax) and X86_64 (AT&T syntax, normalised by the parser) semantics.
 
 Both dialects reach this module with Intel operand order (destination first), upper-case
-mnemonics and registers without `%`. Locked instructions (`XCHG`, `LOCK …`) produce a read
-and a write tagged `X` and paired in `rmw`; x86tso.cat makes them full fences.
+mnemonics and registers without `%`. The instruction set is herd 7.58's
+(lib/X86_64Base.ml, herd/X86_64Sem.ml): MOV, ADD/SUB/AND/OR/XOR/SHL, INC/DEC, CMP, XCHG,
+CMPXCHG, the LOCK prefix, MFENCE/LFENCE/SFENCE, JMP and the jcc family, RET, NOP (also
+NOPL/NOPW with an ignored memory operand, and ENDBR64).
 
-As in herd 7.58, the read and write of a locked instruction are neither po-related (they
-are one instruction) nor in `amo`: herd's uniproc check `acyclic po-loc | amo | com` then
-allows an exchange to read a write that is coherence-after its own write, and the x86
-reference corpus lists such states (e.g. diy7-rmw LB+mfence+rmw-po, state
-`0:rax=0; 1:rax=1; [y]=1;`, under both sc and x86tso).
+Locked instructions (`XCHG` with memory, `LOCK …`) produce a read and a write tagged `X`
+and paired in `rmw`; x86tso.cat makes them full fences. As in herd 7.58, the read and write
+of a locked instruction are neither po-related (they are one instruction) nor in `amo`:
+herd's uniproc check `acyclic po-loc | amo | com` then allows an exchange to read a write
+that is coherence-after its own write, and the x86 reference corpus lists such states
+(e.g. diy7-rmw LB+mfence+rmw-po, state `0:rax=0; 1:rax=1; [y]=1;`, under sc and x86tso).
+
+Sizes: an AT&T suffix (`movl`, `addb`) reads register and memory operands at that width
+(herd's `read_loc_gen`); immediates are taken as written. Register writes follow the
+hardware (see `x86_regs`). Flags are herd's, not the hardware's: after CMP `ea, op`
+ZF = (ea = op) and SF = (ea > op); after an arithmetic result v, ZF = (v = 0) and
+SF = (v > 0). The jcc family reads them as herd does (JLE = ¬SF, JLT = ZF ∨ ¬SF,
+JGE = ZF ∨ SF, JGT = SF, JS = SF, JNS = ¬SF).
 """
 
 from __future__ import annotations
@@ -19,88 +29,102 @@ from dataclasses import dataclass
 
 from memlitmus.arch.base import asm_thread
 from memlitmus.arch.descriptor import Architecture, RegKey
+from memlitmus.arch.x86_regs import (
+    FULL,
+    RegParts,
+    low_bits,
+    read_part,
+    write_part,
+    x86_64_parts,
+    x86_parts,
+)
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
-from memlitmus.events import AddrOf, Const, Expr, binop, not_
+from memlitmus.events import AddrOf, Const, Expr, binop, ite, not_, or_
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
 from memlitmus.litmus.c_ast import CThread
 from memlitmus.litmus.parse_x86 import X86Transformer
 
 LOCKED = frozenset({"X"})
 PLAIN: frozenset[str] = frozenset()
-FLAGS = "%ZF"  # pseudo-register holding the zero flag (1 when the last result was zero)
-
-_GPR64 = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp"]
-
-
-def _x86_64_aliases() -> dict[str, str]:
-    """Every sub-register name → its 64-bit register (eax, ax, al, ah → rax; r8d → r8)."""
-    aliases: dict[str, str] = {}
-    for full in _GPR64:
-        core = full[1:]  # "ax", "si"
-        names = [full, "e" + core, core]
-        if core.endswith("x"):
-            names += [core[0] + "l", core[0] + "h"]
-        else:
-            names.append(core + "l")
-        aliases.update({n: full for n in names})
-    for i in range(8, 16):
-        aliases.update({f"r{i}{s}": f"r{i}" for s in ("", "d", "w", "b")})
-    return aliases
-
-
-def _x86_aliases() -> dict[str, str]:
-    """32-bit X86: AX, AL, AH → EAX."""
-    aliases: dict[str, str] = {}
-    for full in ("EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP", "ESP"):
-        core = full[1:]
-        names = [full, core] + ([core[0] + "L", core[0] + "H"] if core.endswith("X") else [])
-        aliases.update({n: full for n in names})
-    return aliases
-
+ZF = "%ZF"  # pseudo-registers holding herd's zero and sign flags (0/1)
+SF = "%SF"
+_END = "%end"  # the label RET jumps to: the end of the thread
+_MAX_STEPS = 10_000  # statements executed per thread before a backward jump is a loop
 
 Handler = Callable[["X86Thread", Instr], None]
 
 
 @dataclass(frozen=True)
 class X86Arch:
-    """One of the two x86 dialects; they differ only in register names and suffixes."""
+    """One of the two x86 dialects; they differ in register names and size suffixes."""
 
     name: str
-    aliases: dict[str, str]
+    parts: RegParts
     suffixed: bool  # AT&T mnemonics carry a size suffix: movq, xchgl, lock addq
+    accumulator: str  # the register CMPXCHG compares with
     tags: frozenset[str] = frozenset({"MFENCE", "LFENCE", "SFENCE", "X"})
 
+    def reg_part(self, reg: str) -> tuple[str, str]:
+        """(full register, part) a name stands for; unknown names are full registers."""
+        found = self.parts.get(reg) or self.parts.get(reg.lower()) or self.parts.get(reg.upper())
+        return found if found is not None else (reg, FULL)
+
     def canonical_reg(self, reg: str) -> str:
-        """The full register a name stands for; unknown names are kept as written."""
-        return self.aliases.get(reg, self.aliases.get(reg.lower(), reg))
+        """The full register a name stands for (`eax` → `rax`); unknown names as written."""
+        return self.reg_part(reg)[0]
 
     def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
-        """Execute the thread's code symbolically."""
-        thread = asm_thread(thread, self.name)
+        """Execute the thread's code symbolically; a backward JMP re-runs the code from its
+        label on the current path (herd unrolls each path), a backward jcc is a loop."""
+        code = asm_thread(thread, self.name).code
+        labels = {s.name: i for i, s in enumerate(code) if isinstance(s, Label)}
         runner = X86Thread(self, tb)
-        for stmt in thread.code:
+        pc = steps = 0
+        while pc < len(code):
+            stmt = code[pc]
+            steps += 1
+            if steps > _MAX_STEPS:
+                raise UnsupportedError("a loop (backward jump executed too often)", stmt.span)
+            pc += 1
             if isinstance(stmt, Label):
                 tb.label(stmt.name)
-            elif tb.reachable or _is_branch(stmt):
-                tb.next_instruction()
+                continue
+            back = labels.get(_target(stmt) or "", pc) < pc
+            if back and stmt.mnemonic != "JMP":
+                raise UnsupportedError(f"backward conditional branch `{stmt.mnemonic}` "
+                                       "(a loop)", stmt.span)
+            if not tb.reachable:
+                continue
+            tb.next_instruction()
+            if back:
+                pc = labels[_target(stmt) or ""] + 1  # past the label: no join there
+            else:
                 runner.execute(stmt)
+        tb.label(_END)
 
-    def base_mnemonic(self, instr: Instr) -> str:
-        """Strip the AT&T size suffix: `LOCK ADDQ` → `LOCK ADD`, `MOVL` → `MOV`."""
+    def size_of(self, instr: Instr) -> tuple[str, int | None]:
+        """(mnemonic without its AT&T size suffix, operand bits or None): `LOCK ADDQ` →
+        (`LOCK ADD`, 64), `MOVL` → (`MOV`, 32), `MOV` → (`MOV`, None)."""
         words = instr.mnemonic.split()
         last = words[-1]
-        if self.suffixed and last[-1] in "BWLQ" and last[:-1] in _SUFFIXABLE:
+        if self.suffixed and last[-1] in _SUFFIX_BITS and last[:-1] in _SUFFIXABLE:
             words[-1] = last[:-1]
-        return " ".join(words)
+            return " ".join(words), _SUFFIX_BITS[last[-1]]
+        return instr.mnemonic, None
 
 
+_SUFFIX_BITS = {"B": 8, "W": 16, "L": 32, "Q": 64}
 _SUFFIXABLE = {"MOV", "XCHG", "ADD", "SUB", "INC", "DEC", "OR", "AND", "XOR", "XADD",
-               "CMPXCHG", "CMP"}
+               "CMPXCHG", "CMP", "SHL"}
 
 
-def _is_branch(stmt: Instr) -> bool:
-    return stmt.mnemonic.startswith("J")
+def _target(stmt: Instr) -> str | None:
+    """The label a jump instruction names, if any."""
+    if stmt.mnemonic.startswith("J") and len(stmt.operands) == 1:
+        target = stmt.operands[0]
+        return target.name if isinstance(target, LabelRef) else None
+    return None
 
 
 class X86Thread:
@@ -109,30 +133,43 @@ class X86Thread:
     def __init__(self, arch: X86Arch, tb: ThreadBuilder):
         self.arch = arch
         self.tb = tb
+        self.bits: int | None = None  # operand size of the instruction being executed
 
     def execute(self, instr: Instr) -> None:
         """Dispatch one instruction to its semantics."""
-        mnemonic = self.arch.base_mnemonic(instr)
+        mnemonic, self.bits = self.arch.size_of(instr)
         handler = _HANDLERS.get(mnemonic)
         if handler is None:
             raise UnsupportedError(f"unsupported X86 instruction `{instr.mnemonic}`", instr.span)
         handler(self, instr)
 
-    # operands --------------------------------------------------------------------------
+    # registers and operands --------------------------------------------------------------
+
+    def get_reg(self, name: str) -> Expr:
+        """A register's value (a part of a full register: its bits only)."""
+        full, part = self.arch.reg_part(name)
+        return read_part(self.tb.get(full), part)
+
+    def set_reg(self, name: str, value: Expr) -> None:
+        """Write a register by the hardware's rules (zero-extend 32, merge 8/16)."""
+        full, part = self.arch.reg_part(name)
+        self.tb.set(full, write_part(self.tb.get(full), value, part))
 
     def reg(self, op: Operand, span: Span) -> str:
         if not isinstance(op, Reg):
             raise UnsupportedError("expected a register operand", span)
-        return self.arch.canonical_reg(op.name)
+        return op.name
 
     def address(self, mem: Mem, span: Span) -> Expr:
-        """The address a memory operand designates."""
+        """The address a memory operand designates: symbol + base + index*scale + offset."""
         parts: list[Expr] = []
         if mem.symbol is not None:
             parts.append(AddrOf(mem.symbol))
-        for reg in (mem.base, mem.index):
-            if reg is not None:
-                parts.append(self.tb.get(self.arch.canonical_reg(reg)))
+        if mem.base is not None:
+            parts.append(self.get_reg(mem.base))
+        if mem.index is not None:
+            index = self.get_reg(mem.index)
+            parts.append(index if mem.scale == 1 else binop("*", index, Const(mem.scale)))
         if not parts:
             raise UnsupportedError("memory operand without a location", span)
         addr = parts[0]
@@ -140,113 +177,172 @@ class X86Thread:
             addr = binop("+", addr, part)
         return binop("+", addr, Const(mem.offset)) if mem.offset else addr
 
-    def value(self, op: Operand, span: Span) -> Expr:
-        """The value of a register or immediate source operand."""
+    def value(self, op: Operand, span: Span, tags: frozenset[str] = PLAIN) -> Expr:
+        """A source operand's value at the instruction's size (immediates as written)."""
         if isinstance(op, Imm):
             return Const(op.value) if isinstance(op.value, int) else AddrOf(op.value)
         if isinstance(op, Reg):
-            return self.tb.get(self.arch.canonical_reg(op.name))
-        raise UnsupportedError("expected a register or an immediate", span)
+            return low_bits(self.get_reg(op.name), self.bits)
+        if isinstance(op, Mem):
+            return low_bits(self.tb.read(self.address(op, span), tags, span)[1], self.bits)
+        raise UnsupportedError("expected a register, memory or immediate operand", span)
 
-    def load(self, mem: Mem, tags: frozenset[str], span: Span) -> tuple[int, Expr]:
-        return self.tb.read(self.address(mem, span), tags, span)
+    def store(self, dst: Operand, value: Expr, span: Span, tags: frozenset[str] = PLAIN) -> int:
+        """Write a register or memory destination; returns the write's eid (-1: register)."""
+        if isinstance(dst, Mem):
+            return self.tb.write(self.address(dst, span), value, tags, span)
+        self.set_reg(self.reg(dst, span), value)
+        return -1
+
+    def set_flags(self, zero: Expr, sign: Expr) -> None:
+        self.tb.set(ZF, zero)
+        self.tb.set(SF, sign)
 
     # instructions ------------------------------------------------------------------------
 
+    def nop(self, instr: Instr) -> None:
+        """NOP, NOPL/NOPW (their memory operand is not accessed), ENDBR64."""
+
     def mov(self, instr: Instr) -> None:
         dst, src = _two(instr)
-        if isinstance(dst, Mem):
-            if isinstance(src, Mem):
-                raise UnsupportedError("MOV from memory to memory", instr.span)
-            self.tb.write(self.address(dst, instr.span), self.value(src, instr.span),
-                          PLAIN, instr.span)
-        elif isinstance(src, Mem):
-            self.tb.set(self.reg(dst, instr.span), self.load(src, PLAIN, instr.span)[1])
-        else:
-            self.tb.set(self.reg(dst, instr.span), self.value(src, instr.span))
+        if isinstance(dst, Mem) and isinstance(src, Mem):
+            raise UnsupportedError("MOV from memory to memory", instr.span)
+        self.store(dst, self.value(src, instr.span), instr.span)
 
     def fence(self, instr: Instr) -> None:
         self.tb.fence(frozenset({instr.mnemonic.upper()}), instr.span)
 
     def xchg(self, instr: Instr) -> None:
+        """XCHG (locked when one operand is memory, with or without LOCK)."""
         first, second = _two(instr)
-        mem, reg = (first, second) if isinstance(first, Mem) else (second, first)
-        if not isinstance(mem, Mem):
-            raise UnsupportedError("XCHG between registers", instr.span)
-        name = self.reg(reg, instr.span)
-        self.locked_update(mem, lambda old: self.tb.get(name), instr.span, result_reg=name)
+        mem, other = (first, second) if isinstance(first, Mem) else (second, first)
+        if not isinstance(mem, Mem):  # two registers: a swap, no event
+            a, b = self.value(first, instr.span), self.value(second, instr.span)
+            self.store(first, b, instr.span)
+            self.store(second, a, instr.span)
+            return
+        name = self.reg(other, instr.span)
+        new = self.value(other, instr.span)
+        old = self.locked_update(mem, lambda _: new, instr.span)
+        self.set_reg(name, old)
 
-    def locked_update(
-        self, mem: Mem, new_value: Callable[[Expr], Expr], span: Span,
-        result_reg: str | None = None,
-    ) -> Expr:
-        """An atomic read-modify-write: locked read, locked write of f(old), rmw pair."""
+    def locked_update(self, mem: Mem, new_value: Callable[[Expr], Expr], span: Span) -> Expr:
+        """An atomic read-modify-write: locked read, locked write of f(old), rmw pair;
+        returns the value read (at the instruction's size)."""
         addr = self.address(mem, span)
         r_eid, old = self.tb.read(addr, LOCKED, span)
-        new = new_value(old)
-        w_eid = self.tb.write(addr, new, LOCKED, span)
+        old = low_bits(old, self.bits)
+        w_eid = self.tb.write(addr, new_value(old), LOCKED, span)
         self.tb.pair_rmw(r_eid, w_eid, single_instruction=False)
-        if result_reg is not None:
-            self.tb.set(result_reg, old)
-        return new
+        return old
 
-    def lock_arith(self, instr: Instr) -> None:
-        op = _ARITH_OPS[self.arch.base_mnemonic(instr).split()[-1]]
+    def arith(self, instr: Instr) -> None:
+        """ADD/SUB/AND/OR/XOR/SHL (and LOCK forms): dst := dst op src, flags of the result."""
+        mnemonic = self.arch.size_of(instr)[0]
+        locked = mnemonic.startswith("LOCK ")
+        op = _ARITH_OPS[mnemonic.split()[-1]]
         dst, src = _two(instr)
-        mem = _mem(dst, instr.span)
         operand = self.value(src, instr.span)
-        new = self.locked_update(mem, lambda old: binop(op, old, operand), instr.span)
-        self.tb.set(FLAGS, binop("==", new, Const(0)))
+        if locked:
+            result: list[Expr] = []
+            self.locked_update(_mem(dst, instr.span),
+                               lambda old: _keep(result, binop(op, old, operand)), instr.span)
+            new = result[0]
+        else:
+            new = binop(op, self.value(dst, instr.span), operand)
+            self.store(dst, new, instr.span)
+        self.set_flags(binop("==", new, Const(0)), binop(">", new, Const(0)))
 
-    def lock_incdec(self, instr: Instr) -> None:
-        op = "+" if self.arch.base_mnemonic(instr).endswith("INC") else "-"
+    def incdec(self, instr: Instr) -> None:
+        mnemonic = self.arch.size_of(instr)[0]
+        op = "+" if mnemonic.endswith("INC") else "-"
         (dst,) = _operands(instr, 1)
-        mem = _mem(dst, instr.span)
-        new = self.locked_update(mem, lambda old: binop(op, old, Const(1)), instr.span)
-        self.tb.set(FLAGS, binop("==", new, Const(0)))
+        if mnemonic.startswith("LOCK "):
+            result: list[Expr] = []
+            self.locked_update(_mem(dst, instr.span),
+                               lambda old: _keep(result, binop(op, old, Const(1))), instr.span)
+            new = result[0]
+        else:
+            new = binop(op, self.value(dst, instr.span), Const(1))
+            self.store(dst, new, instr.span)
+        self.set_flags(binop("==", new, Const(0)), binop(">", new, Const(0)))
 
     def lock_xadd(self, instr: Instr) -> None:
         dst, src = _two(instr)
-        mem, name = _mem(dst, instr.span), self.reg(src, instr.span)
-        addend = self.tb.get(name)
-        self.locked_update(mem, lambda old: binop("+", old, addend), instr.span, name)
+        name = self.reg(src, instr.span)
+        addend = self.value(src, instr.span)
+        old = self.locked_update(_mem(dst, instr.span),
+                                 lambda old: binop("+", old, addend), instr.span)
+        self.set_reg(name, old)
 
-    def lock_cmpxchg(self, instr: Instr) -> None:
-        """Compare the accumulator with memory; store the source only when equal."""
-        dst, src = _two(instr)
-        mem, new = _mem(dst, instr.span), self.value(src, instr.span)
-        acc = self.arch.canonical_reg("EAX" if not self.arch.suffixed else "rax")
-        addr = self.address(mem, instr.span)
-        r_eid, old = self.tb.read(addr, LOCKED, instr.span)
-        equal = binop("==", old, self.tb.get(acc))
-        self.tb.set(FLAGS, equal)
+    def cmpxchg(self, instr: Instr) -> None:
+        """Compare the accumulator with the destination; store the source there when equal,
+        else load the destination into the accumulator (herd's `cmpxchg`). The destination
+        may be written first (herd's X86_64 order, `cmpxchg (x),%rbx`) or last (AT&T's,
+        `cmpxchg %rbx,(x)`): the memory operand is the destination either way."""
+        mnemonic = self.arch.size_of(instr)[0]
+        first, second = _two(instr)
+        # operands are in Intel order; herd's AT&T order reversed puts the source first
+        dst, src = (second, first) if isinstance(second, Mem) else (first, second)
+        if self.arch.suffixed and not isinstance(dst, Mem) and not isinstance(src, Mem):
+            dst, src = second, first  # two registers: herd's order, destination first
+        tags = LOCKED if mnemonic.startswith("LOCK ") else PLAIN
+        new = self.value(src, instr.span)
+        acc = self.value(Reg(self.arch.accumulator), instr.span)
+        if not isinstance(dst, Mem):
+            old = self.value(dst, instr.span)
+            equal = binop("==", old, acc)
+            self.tb.set(ZF, equal)
+            self.set_reg(self.reg(dst, instr.span), ite(equal, new, old))
+            self.set_reg(self.arch.accumulator, ite(equal, acc, old))
+            return
+        addr = self.address(dst, instr.span)
+        r_eid, read = self.tb.read(addr, tags, instr.span)
+        old = low_bits(read, self.bits)
+        equal = binop("==", old, acc)
+        self.tb.set(ZF, equal)
         self.tb.branch(not_(equal), _FAIL_LABEL)
-        w_eid = self.tb.write(addr, new, LOCKED, instr.span)
-        self.tb.pair_rmw(r_eid, w_eid, single_instruction=False)
+        w_eid = self.tb.write(addr, new, tags, instr.span)
+        if tags:
+            self.tb.pair_rmw(r_eid, w_eid, single_instruction=False)
         self.tb.label(_FAIL_LABEL)
-        self.tb.set(acc, old)  # on success the accumulator already equals old
+        self.set_reg(self.arch.accumulator, old)  # on success it already equals old
 
     def cmp(self, instr: Instr) -> None:
         left, right = _two(instr)
-        self.tb.set(FLAGS, binop("==", self.value(left, instr.span),
-                                 self.value(right, instr.span)))
+        ea, op = self.value(left, instr.span), self.value(right, instr.span)
+        self.set_flags(binop("==", ea, op), binop(">", ea, op))
 
     def jcc(self, instr: Instr) -> None:
         (target,) = _operands(instr, 1)
         if not isinstance(target, LabelRef):
             raise UnsupportedError("expected a label", instr.span)
-        if not self.tb.reachable:
-            return
         mnemonic = instr.mnemonic.upper()
         if mnemonic == "JMP":
             self.tb.jump(target.name)
             return
-        zero = self.tb.get(FLAGS)
-        self.tb.branch(zero if mnemonic in ("JE", "JZ") else not_(zero), target.name)
+        zero, sign = self.tb.get(ZF), self.tb.get(SF)
+        conditions = {
+            "JE": zero, "JZ": zero, "JNE": not_(zero), "JNZ": not_(zero),
+            "JLE": not_(sign), "JLT": or_(zero, not_(sign)), "JGE": or_(zero, sign),
+            "JGT": sign, "JS": sign, "JNS": not_(sign),
+        }
+        self.tb.branch(conditions[mnemonic], target.name)
+
+    def ret(self, instr: Instr) -> None:
+        """RET ends the thread (herd's `telechat` variant: a return from the thread's
+        function)."""
+        _operands(instr, 0)
+        self.tb.jump(_END)
 
 
 _FAIL_LABEL = "%cmpxchg-fail"
-_ARITH_OPS = {"ADD": "+", "SUB": "-", "OR": "|", "AND": "&", "XOR": "^"}
+_ARITH_OPS = {"ADD": "+", "SUB": "-", "OR": "|", "AND": "&", "XOR": "^", "SHL": "<<"}
+
+
+def _keep(box: list[Expr], value: Expr) -> Expr:
+    box.append(value)
+    return value
 
 
 def _operands(instr: Instr, count: int) -> tuple[Operand, ...]:
@@ -269,7 +365,12 @@ def _mem(op: Operand, span: Span) -> Mem:
     return op
 
 
+_JCC = ("JE", "JZ", "JNE", "JNZ", "JLE", "JLT", "JGE", "JGT", "JS", "JNS", "JMP")
 _HANDLERS: dict[str, Handler] = {
+    "NOP": X86Thread.nop,
+    "NOPL": X86Thread.nop,
+    "NOPW": X86Thread.nop,
+    "ENDBR64": X86Thread.nop,
     "MOV": X86Thread.mov,
     "MFENCE": X86Thread.fence,
     "LFENCE": X86Thread.fence,
@@ -277,20 +378,22 @@ _HANDLERS: dict[str, Handler] = {
     "XCHG": X86Thread.xchg,
     "LOCK XCHG": X86Thread.xchg,
     "LOCK XADD": X86Thread.lock_xadd,
-    "LOCK CMPXCHG": X86Thread.lock_cmpxchg,
-    "LOCK INC": X86Thread.lock_incdec,
-    "LOCK DEC": X86Thread.lock_incdec,
+    "CMPXCHG": X86Thread.cmpxchg,
+    "LOCK CMPXCHG": X86Thread.cmpxchg,
+    "INC": X86Thread.incdec,
+    "DEC": X86Thread.incdec,
+    "LOCK INC": X86Thread.incdec,
+    "LOCK DEC": X86Thread.incdec,
     "CMP": X86Thread.cmp,
-    "JE": X86Thread.jcc,
-    "JZ": X86Thread.jcc,
-    "JNE": X86Thread.jcc,
-    "JNZ": X86Thread.jcc,
-    "JMP": X86Thread.jcc,
-    **{f"LOCK {op}": X86Thread.lock_arith for op in _ARITH_OPS},
+    "RET": X86Thread.ret,
+    "RETQ": X86Thread.ret,
+    **{j: X86Thread.jcc for j in _JCC},
+    **{op: X86Thread.arith for op in _ARITH_OPS},
+    **{f"LOCK {op}": X86Thread.arith for op in _ARITH_OPS if op != "SHL"},
 }
 
-X86 = X86Arch("X86", _x86_aliases(), suffixed=False)
-X86_64 = X86Arch("X86_64", _x86_64_aliases(), suffixed=True)
+X86 = X86Arch("X86", x86_parts(), suffixed=False, accumulator="EAX")
+X86_64 = X86Arch("X86_64", x86_64_parts(), suffixed=True, accumulator="rax")
 
 
 # --- herd's register print order (herd's `reg_compare`) ---------------------------------
@@ -360,3 +463,8 @@ class X86_64Architecture(Architecture):
     front_end = X86_64
     default_model = "x86tso"
     reg_sort_key = staticmethod(x86_64_reg_key)
+
+    @staticmethod
+    def reg_print_name(reg: str) -> str:
+        """herd's X86_64Base prints a parsed register in lower case (`RAX` → `rax`)."""
+        return reg.lower() if reg.lower() in X86_64.parts else reg

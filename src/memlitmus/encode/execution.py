@@ -23,6 +23,7 @@ from memlitmus.encode.terms import (
     to_int,
 )
 from memlitmus.encode.thin_air import encode_thin_air
+from memlitmus.encode.value_sets import Values, expr_values, read_value_sets
 from memlitmus.events import Event, EventProgram, Expr
 
 
@@ -38,7 +39,7 @@ class ExecutionEncoding:
         self.read_values = {
             e.eid: z3.Int(f"v{e.eid}") for e in self.events if e.kind == "R"
         }
-        self.terms = TermBuilder(self.location_ids, self.read_values)
+        self.terms = TermBuilder(self.location_ids, self.read_values, self._static_values)
         self.constraints: list[z3.BoolRef] = []
         self.exec = {e.eid: to_cond(self.terms.term(e.guard)) for e in self.events}
         self.addr = {
@@ -56,6 +57,14 @@ class ExecutionEncoding:
         self._encode_co()
         self._encode_assumptions()
         self.constraints += encode_thin_air(self)
+
+    @cached_property
+    def _read_value_sets(self) -> dict[int, Values]:
+        return read_value_sets(self.program)
+
+    def _static_values(self, expr: Expr) -> Values:
+        """The values `expr` may take, known before solving (None: unknown)."""
+        return expr_values(expr, self._read_value_sets)
 
     # locations ---------------------------------------------------------------------------
 

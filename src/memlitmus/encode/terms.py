@@ -12,7 +12,8 @@ from typing import TypeAlias
 import z3
 from z3 import z3core, z3types
 
-from memlitmus.events import AddrOf, BinOp, Choice, Const, Expr, Ite, ReadValue
+from memlitmus.encode.value_sets import mask_is_noop
+from memlitmus.events import AddrOf, BinOp, Choice, Const, Expr, Ite, ReadValue, evaluate_op
 
 Term: TypeAlias = "int | z3.ArithRef | z3.BoolRef"
 Cond: TypeAlias = "z3.BoolRef | bool"
@@ -114,15 +115,22 @@ _BITWISE: dict[str, Callable[[z3.BitVecRef, z3.BitVecRef], z3.BitVecRef]] = {
     "&": lambda a, b: a & b,
     "|": lambda a, b: a | b,
     "^": lambda a, b: a ^ b,
+    "<<": lambda a, b: a << b,
+    ">>": z3.LShR,
 }
 
 
 class TermBuilder:
     """Builds terms for expressions, given the read-value variables and location ids."""
 
-    def __init__(self, location_ids: dict[str, int], read_values: dict[int, z3.ArithRef]):
+    def __init__(
+        self, location_ids: dict[str, int], read_values: dict[int, z3.ArithRef],
+        value_sets: Callable[[Expr], frozenset[int] | None] | None = None,
+    ):
         self.location_ids = location_ids
         self.read_values = read_values
+        # the values an expression may take, known statically (see encode/value_sets.py)
+        self.value_sets = value_sets
         self._cache: dict[Expr, Term] = {}
         self.choices: list[z3.BoolRef] = []
 
@@ -156,9 +164,11 @@ class TermBuilder:
     def _binop(self, expr: BinOp) -> Term:
         left, right = to_int(self.term(expr.left)), to_int(self.term(expr.right))
         op = expr.op
+        if op == "&" and self.value_sets is not None and mask_is_noop(self.value_sets, expr):
+            return left  # a mask every possible value already fits: no bit-vector term
         if op in _BITWISE:
             if isinstance(left, int) and isinstance(right, int):
-                return _ARITH[op](left, right)
+                return evaluate_op(op, left, right)
             bits = _BITWISE[op](_bv(left), _bv(right))
             return z3.BV2Int(bits, is_signed=True)
         return _ARITH[op](left, right)

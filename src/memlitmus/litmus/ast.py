@@ -141,7 +141,8 @@ class Mem:
 
     x86: `[x]`, `(x)`, `[EAX]`, `(%rax)`, `[x+EAX]`; AArch64: `[X1]`, `[X1,#4]`, `[X1,X2]`,
     `[X1,W2,SXTW]`. `symbol` is a location name used directly; `base`/`index` are registers;
-    `offset` a constant displacement; `extend` an AArch64 extension such as `SXTW`.
+    `offset` a constant displacement; `extend` an AArch64 extension such as `SXTW`; `scale`
+    the factor of the index register (x86 `8(%rax,%rbx,4)`: rax + rbx*4 + 8).
     """
 
     symbol: str | None = None
@@ -149,6 +150,7 @@ class Mem:
     index: str | None = None
     offset: int = 0
     extend: str | None = None
+    scale: int = 1
 
 
 @dataclass(frozen=True)

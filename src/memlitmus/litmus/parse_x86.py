@@ -11,7 +11,7 @@ from typing import Any
 from lark import Token
 
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg, Stmt
-from memlitmus.litmus.syntax_errors import span_of, syntax_error, unsupported
+from memlitmus.litmus.syntax_errors import span_of, syntax_error
 from memlitmus.litmus.transform import SectionTransformer, assemble_table, herd_int
 
 __all__ = ["X86Transformer"]
@@ -114,9 +114,10 @@ class X86Transformer(SectionTransformer):
                 symbol = str(disp)
         base: str | None = None
         index: str | None = None
+        scale = 1
         for item in children[at + 1 :]:
             if isinstance(item, tuple):
-                index = item[0]
+                index, scale = item
             elif item.type == "ATT_REG":
                 base = str(item)[1:]
             elif symbol is None:
@@ -125,13 +126,16 @@ class X86Transformer(SectionTransformer):
                 raise syntax_error("a memory operand names at most one location", item)
         if base is not None and base.lower() == "rip" and symbol is not None:
             base = None  # `x(%rip)` is the address of x
-        return Mem(symbol=symbol, base=base, index=index, offset=offset)
+        return Mem(symbol=symbol, base=base, index=index, offset=offset, scale=scale)
 
     def att_index(self, children: list[Any]) -> tuple[str, int]:
+        """`,%rbx` or `,%rbx,8`: the index register and its scale."""
         reg = str(children[0])[1:]
-        if len(children) > 1 and herd_int(children[1]) != 1:
-            raise unsupported("scaled index registers are not supported", children[1])
-        return reg, 1
+        return reg, herd_int(children[1]) if len(children) > 1 else 1
+
+    def att_segment_mem(self, children: list[Any]) -> Mem:
+        mem: Mem = children[-1]
+        return mem
 
 
 def _instr(children: list[Any], reverse: bool) -> Instr:

@@ -84,12 +84,14 @@ def herd_kind(quantifier: str) -> str:
 def herd_loc_name(loc: Loc, arch: str) -> str:
     """A location named as in herd's state and Condition lines: `0:EAX`, `1:r0`, `[x]`.
 
-    herd 7.58 brackets memory locations on every architecture, C/LKMM included; `arch` is
-    accepted for symmetry with the other helpers and future per-architecture quirks.
+    herd 7.58 brackets memory locations on every architecture, C/LKMM included; a register
+    prints as its architecture's descriptor spells it (`reg_print_name`: X86_64 `0:RAX` →
+    `0:rax`).
     """
-    del arch
     if isinstance(loc, RegLoc):
-        return f"{loc.thread}:{loc.reg}"
+        descriptor = architecture(arch)
+        reg = loc.reg if descriptor is None else descriptor.reg_print_name(loc.reg)
+        return f"{loc.thread}:{reg}"
     return f"[{loc.name}]"
 
 
