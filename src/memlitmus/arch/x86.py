@@ -23,12 +23,11 @@ JGE = ZF ∨ SF, JGT = SF, JS = SF, JNS = ¬SF).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from memlitmus.arch.base import asm_thread
-from memlitmus.arch.descriptor import Architecture, RegKey
+from memlitmus.arch.descriptor import Architecture
 from memlitmus.arch.x86_regs import (
     FULL,
     RegParts,
@@ -36,7 +35,9 @@ from memlitmus.arch.x86_regs import (
     read_part,
     write_part,
     x86_64_parts,
+    x86_64_reg_key,
     x86_parts,
+    x86_reg_key,
 )
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
@@ -394,48 +395,6 @@ _HANDLERS: dict[str, Handler] = {
 
 X86 = X86Arch("X86", x86_parts(), suffixed=False, accumulator="EAX")
 X86_64 = X86Arch("X86_64", x86_64_parts(), suffixed=True, accumulator="rax")
-
-
-# --- herd's register print order (herd's `reg_compare`) ---------------------------------
-
-_X86_ORDER = ("EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP", "ESP", "EIP", "ZF", "SF", "CF")
-_X86_64_BASES = ("a", "b", "c", "d", "si", "di", "bp", "sp")
-_X86_64_FLAGS = ("zf", "sf", "cf")
-
-
-def x86_reg_key(reg: str) -> RegKey:
-    """X86: declaration order of herd's `reg` type, symbolic registers last."""
-    upper = reg.upper()
-    if upper in _X86_ORDER:
-        return (0, _X86_ORDER.index(upper), "")
-    return (1, 0, reg)
-
-
-def _x86_64_base(reg: str) -> int | None:
-    """Index of an X86_64 register's base (AX BX CX DX SI DI BP SP R8..R15), any width."""
-    match = re.fullmatch(r"r([0-9]+)[dwb]?", reg)
-    if match:
-        return int(match.group(1))
-    core = reg[1:] if len(reg) == 3 and reg[0] in "re" else reg
-    for index, base in enumerate(_X86_64_BASES):
-        if core in (base, base + "x", base + "l", base + "h"):
-            return index
-    return None
-
-
-def x86_64_reg_key(reg: str) -> RegKey:
-    """X86_64: RIP, then general registers by base, xmm, symbolic, flags (herd's order)."""
-    lower = reg.lower()
-    if lower == "rip":
-        return (0, 0, "")
-    base = _x86_64_base(lower)
-    if base is not None:
-        return (1, base, "")
-    if lower.startswith("xmm") and lower[3:].isdigit():
-        return (2, int(lower[3:]), "")
-    if lower in _X86_64_FLAGS:
-        return (5, _X86_64_FLAGS.index(lower), "")
-    return (3, 0, reg)
 
 
 # --- the descriptors ---------------------------------------------------------------------

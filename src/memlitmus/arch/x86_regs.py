@@ -12,6 +12,9 @@ bits (`ah` is bits 8-15 shifted down), as herd's `read_reg`/`mask_from_reg_part`
 
 from __future__ import annotations
 
+import re
+
+from memlitmus.arch.descriptor import RegKey
 from memlitmus.events import BinOp, Const, Expr, binop
 
 FULL = "full"  # the whole register: 64 bits on X86_64, 32 on X86
@@ -100,3 +103,45 @@ def write_part(old: Expr, value: Expr, part: str) -> Expr:
     bits = _BITS[part]
     kept = binop("&", old, Const(~((1 << bits) - 1)))
     return binop("|", kept, low_bits(value, bits))
+
+
+# --- herd's register print order (herd's `reg_compare`) ---------------------------------
+
+_X86_ORDER = ("EAX", "EBX", "ECX", "EDX", "ESI", "EDI", "EBP", "ESP", "EIP", "ZF", "SF", "CF")
+_X86_64_BASES = ("a", "b", "c", "d", "si", "di", "bp", "sp")
+_X86_64_FLAGS = ("zf", "sf", "cf")
+
+
+def x86_reg_key(reg: str) -> RegKey:
+    """X86: declaration order of herd's `reg` type, symbolic registers last."""
+    upper = reg.upper()
+    if upper in _X86_ORDER:
+        return (0, _X86_ORDER.index(upper), "")
+    return (1, 0, reg)
+
+
+def _x86_64_base(reg: str) -> int | None:
+    """Index of an X86_64 register's base (AX BX CX DX SI DI BP SP R8..R15), any width."""
+    match = re.fullmatch(r"r([0-9]+)[dwb]?", reg)
+    if match:
+        return int(match.group(1))
+    core = reg[1:] if len(reg) == 3 and reg[0] in "re" else reg
+    for index, base in enumerate(_X86_64_BASES):
+        if core in (base, base + "x", base + "l", base + "h"):
+            return index
+    return None
+
+
+def x86_64_reg_key(reg: str) -> RegKey:
+    """X86_64: RIP, then general registers by base, xmm, symbolic, flags (herd's order)."""
+    lower = reg.lower()
+    if lower == "rip":
+        return (0, 0, "")
+    base = _x86_64_base(lower)
+    if base is not None:
+        return (1, base, "")
+    if lower.startswith("xmm") and lower[3:].isdigit():
+        return (2, int(lower[3:]), "")
+    if lower in _X86_64_FLAGS:
+        return (5, _X86_64_FLAGS.index(lower), "")
+    return (3, 0, reg)
