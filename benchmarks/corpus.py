@@ -4,6 +4,7 @@
     python benchmarks/corpus.py aarch64 --verdict-only
     python benchmarks/corpus.py lkmm --skip-large --timeout 40
     python benchmarks/corpus.py x86 --model-file x86tso=../shared/models/herd-libdir/x86tso.cat
+    python benchmarks/corpus.py x86 --worker     # as the command line judges: in a worker
 
 Prints seconds in total, ms per test (one test = one file judged under all its models),
 ms per test × model, herd7's own total from expected.tsv, the agreement figures, and the
@@ -25,6 +26,8 @@ from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
+from memlitmus.results import FileError, ModelResult
+from memlitmus.worker import Judge
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 
@@ -45,9 +48,11 @@ def main() -> int:
     parser.add_argument("--skip-large", action="store_true",
                         help="leave out the files listed in the suite's large.tsv")
     parser.add_argument("--slowest", type=int, default=5, help="list the N slowest tests")
+    parser.add_argument("--worker", action="store_true",
+                        help="judge in a worker process with the time and memory bounds, "
+                             "as `memlitmus run` does (memlitmus.worker)")
     args = parser.parse_args()
     files_for = dict(spec.split("=", 1) for spec in args.model_file)
-    models = {name: resolve(path) for name, path in files_for.items()}
     suite = CORPUS / args.suite
     grouped = by_file(read_expected(suite / "expected.tsv"))
     large = _large_files(suite) if args.skip_large else set()
@@ -59,22 +64,23 @@ def main() -> int:
     shown = 0
     start = time.perf_counter()
     cpu_start = time.process_time()
+    isolated = Judge(options) if args.worker else None
     for file in files:
         expected = {m: e for m, e in grouped[file].items() if m in args.model or not args.model}
         if not expected:
             continue
         herd_time += max(e.herd_time_s for e in expected.values())
         began = time.perf_counter()
-        try:
-            results = judge(load_litmus(suite / file),
-                            [models.get(m) or resolve(m) for m in expected], options)
-        except MemlitmusError as err:
+        specs = [files_for.get(m, m) for m in expected]
+        outcome = _judge(suite / file, specs, options, isolated)
+        if isinstance(outcome, FileError):
             rejected += 1
             rows += len(expected)
             if shown < args.show:
-                print(f"REJECTED {err.render().splitlines()[0]}")
+                print(f"REJECTED {outcome.message.splitlines()[0]}")
                 shown += 1
             continue
+        results = outcome
         states = max(len(r.states) for r in results)
         herd = max(e.herd_time_s for e in expected.values())
         timings.append((time.perf_counter() - began, file, states, herd))
@@ -87,6 +93,8 @@ def main() -> int:
                 shown += 1
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
+    if isolated is not None:
+        isolated.close()
     print(f"suite {args.suite}: {len(files)} tests, {rows} test×model rows")
     print(f"agreement: {agree}/{rows} rows ({100 * agree / max(rows, 1):.2f}%), "
           f"{rejected} files rejected")
@@ -106,6 +114,17 @@ def _row_model(name: str, files_for: dict[str, str]) -> str:
         if Path(path).stem == name:
             return row_name
     return name
+
+
+def _judge(
+    path: Path, models: list[str], options: Options, isolated: Judge | None
+) -> list[ModelResult] | FileError:
+    if isolated is not None:
+        return isolated.judge_file(str(path), models)
+    try:
+        return judge(load_litmus(path), [resolve(m) for m in models], options)
+    except MemlitmusError as err:
+        return FileError(str(path), err.render())
 
 
 def _large_files(suite: Path) -> set[str]:

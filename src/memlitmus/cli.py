@@ -6,38 +6,40 @@ import argparse
 import math
 import os
 import sys
-import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
 
 from memlitmus import __version__
-from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError
-from memlitmus.judge import Options, judge
-from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import SHIPPED, Model, resolve
+from memlitmus.judge import Options
+from memlitmus.models import SHIPPED, resolve
 from memlitmus.report.herd import format_herd
 from memlitmus.report.json import format_json
 from memlitmus.report.table import print_table
 from memlitmus.results import FileError, ModelResult
+from memlitmus.worker import DEFAULT_MAX_MEMORY_MB, Judge
 
 EXIT_OK, EXIT_INTERNAL, EXIT_REJECTED = 0, 1, 2
 # The reader closed the pipe (`memlitmus run ... | head`): as a process killed by SIGPIPE.
 EXIT_BROKEN_PIPE = 128 + 13
+EXIT_INTERRUPTED = 128 + 2  # Ctrl-C, as a shell reports a process killed by SIGINT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         status = _list_models() if args.command == "models" else _run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the flush at exit
         return status
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("memlitmus: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 class _Console(Console):
@@ -68,6 +70,22 @@ def _seconds(text: str) -> float:
     return value
 
 
+_UNITS = {"": 1, "k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
+
+
+def _megabytes(text: str) -> int:
+    """A memory size in megabytes: `4096`, `512M`, `8G`, `8GB` (argparse type)."""
+    spelled = text.strip().lower().removesuffix("b").removesuffix("i")
+    unit = spelled[-1:] if spelled[-1:].isalpha() else ""
+    try:
+        value = float(spelled[: len(spelled) - len(unit)]) * _UNITS[unit]
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(f"not a memory size: {text!r}") from None
+    if not (math.isfinite(value) and value >= 64):
+        raise argparse.ArgumentTypeError(f"must be at least 64 MB: {text!r}")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="memlitmus", description="Judge litmus tests under weak memory models."
@@ -83,7 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--verdict-only", action="store_true",
                      help="decide the Observation with two solver calls, list no states")
     run.add_argument("--timeout", type=_seconds, default=None, metavar="S",
-                     help="seconds of solving per test and model; past it the verdict is Unknown")
+                     help="seconds per test and model, reading and encoding included; "
+                          "past it the verdict is Unknown")
+    run.add_argument("--max-memory", type=_megabytes, default=DEFAULT_MAX_MEMORY_MB,
+                     metavar="SIZE",
+                     help="memory per test (MB, or with a unit: 512M, 8G); past it the "
+                          f"verdict is Unknown (default {DEFAULT_MAX_MEMORY_MB} MB)")
     run.add_argument("--count", action="store_true",
                      help="count executions (herd's Positive/Negative), slower")
     sub.add_parser("models", help="list the shipped models")
@@ -98,20 +121,26 @@ def _list_models() -> int:
     return EXIT_OK
 
 
-def litmus_files(paths: Sequence[str]) -> Iterator[str]:
-    """Files as given, and every `.litmus` file below each directory, sorted."""
+def litmus_files(paths: Sequence[str]) -> Iterator[str | FileError]:
+    """Files as given, and every `.litmus` file below each directory, sorted; a
+    directory with no `.litmus` file below it is an error."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from (str(p) for p in sorted(path.rglob("*.litmus")) if p.is_file())
+            found = [str(p) for p in sorted(path.rglob("*.litmus")) if p.is_file()]
+            if not found:
+                yield FileError(raw, f"{raw}: no .litmus file in this directory")
+            yield from found
         else:
             yield raw
 
 
 def _run(args: argparse.Namespace) -> int:
     options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, count=args.count)
+    specs = [*args.model, *args.cat]
     try:
-        explicit = [resolve(m) for m in [*args.model, *args.cat]]
+        for spec in specs:  # an unknown model or a broken cat file stops the run here
+            resolve(spec)
     except MemlitmusError as err:
         print(f"memlitmus: {err.render()}", file=sys.stderr)
         return EXIT_REJECTED
@@ -119,36 +148,21 @@ def _run(args: argparse.Namespace) -> int:
     console = _Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     results: list[ModelResult | FileError] = []
     status = EXIT_OK
-    for file in litmus_files(args.paths):
-        outcome = _judge_file(file, explicit, options)
-        if isinstance(outcome, FileError):
-            print(outcome.message, file=sys.stderr)
-            status = max(status, EXIT_REJECTED if outcome.internal is False else EXIT_INTERNAL)
-            outcome_list: list[ModelResult | FileError] = [outcome]
-        else:
-            outcome_list = list(outcome)
-        _emit(args.format, outcome_list)
-        results.extend(outcome_list)
-    if args.format == "table":
-        print_table([r for r in results if isinstance(r, ModelResult)], console)
+    with Judge(options, args.max_memory) as judge:
+        for file in litmus_files(args.paths):
+            outcome = file if isinstance(file, FileError) else judge.judge_file(file, specs)
+            if isinstance(outcome, FileError):
+                print(outcome.message, file=sys.stderr)
+                status = max(status, EXIT_INTERNAL if outcome.internal else EXIT_REJECTED)
+                outcome_list: list[ModelResult | FileError] = [outcome]
+            else:
+                outcome_list = list(outcome)
+            _emit(args.format, outcome_list)
+            results.extend(outcome_list)
+    judged = [r for r in results if isinstance(r, ModelResult)]
+    if args.format == "table" and judged:  # no empty table when every file failed
+        print_table(judged, console)
     return status
-
-
-def _judge_file(
-    file: str, explicit: list[Model], options: Options
-) -> list[ModelResult] | FileError:
-    try:
-        try:
-            test = load_litmus(file)
-        except OSError as err:  # missing, unreadable, a directory...
-            return FileError(file, f"{file}: cannot read: {err.strerror or err}")
-        models = explicit or [resolve(default_model_for(test.arch))]
-        return judge(test, models, options)
-    except MemlitmusError as err:
-        return FileError(file, err.render())
-    except Exception:  # noqa: BLE001 — one broken file must not stop a suite
-        return FileError(file, f"{file}: internal error\n{traceback.format_exc()}",
-                         internal=True)
 
 
 def _emit(fmt: str, outcomes: list[ModelResult | FileError]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,8 @@ class Span:
 class MemlitmusError(Exception):
     """Base of every error memlitmus reports to a user (never a traceback)."""
 
+    show_source = True  # render() quotes the span's line of the input
+
     def __init__(self, message: str, span: Span | None = None, source: str | None = None):
         super().__init__(message)
         self.message = message
@@ -28,15 +31,20 @@ class MemlitmusError(Exception):
         self.source = source
 
     def render(self) -> str:
-        """`file:line:col: message`, then the offending line and a caret under the column."""
+        """`file:line:col: message`, then the offending line and a caret under the column.
+
+        Control characters are never echoed to the terminal: in the message they read as
+        `\\xNN`, in the source line as `?` (one column each, so the caret stays right).
+        """
+        message = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", self.message)
         if self.span is None:
-            return self.message
-        head = f"{self.span}: {self.message}"
-        line = _source_line(self.span, self.source)
+            return message
+        head = f"{self.span}: {message}"
+        line = _source_line(self.span, self.source) if self.show_source else None
         if line is None:
             return head
         caret = " " * (self.span.col - 1) + "^"
-        return f"{head}\n  {line}\n  {caret}"
+        return f"{head}\n  {_CONTROL.sub('?', line)}\n  {caret}"
 
 
 class LitmusSyntaxError(MemlitmusError):
@@ -53,6 +61,32 @@ class CatError(MemlitmusError):
 
 class ModelError(MemlitmusError):
     """A model name is unknown or a model cannot be applied to a test."""
+
+
+class BinaryFileError(MemlitmusError):
+    """The input holds control bytes (NUL, ESC...): binary data, not a text file. Its
+    lines are not echoed."""
+
+    show_source = False
+
+
+# Control characters other than the layout ones (tab, newline, vertical tab, form feed,
+# carriage return): C0, DEL and C1.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def reject_binary(text: str, file: str, what: str) -> None:
+    """Raise BinaryFileError at the first control character of `text`, if any; `what`
+    names the expected kind of file (`a litmus file`, `a cat file`)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    col = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    byte = ord(found.group())
+    raise BinaryFileError(
+        f"binary data (character 0x{byte:02x}): not {what}", Span(file, line, col)
+    )
 
 
 def _source_line(span: Span, source: str | None) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import z3
@@ -97,18 +97,33 @@ class TestEncoding:
 
 def judge(test: LitmusTest, models: Sequence[Model], options: Options) -> list[ModelResult]:
     """Every requested model's verdict on the test."""
-    start = time.perf_counter()
+    return list(judge_each(test, models, options))
+
+
+def judge_each(
+    test: LitmusTest, models: Sequence[Model], options: Options, started: float | None = None
+) -> Iterator[ModelResult]:
+    """Each requested model's verdict on the test, one at a time, as each is reached.
+
+    `options.timeout_s` bounds each model; the first model's budget starts at `started`
+    (a `time.perf_counter()` reading, default now) so that reading and encoding the test
+    count against it.
+    """
+    start = time.perf_counter() if started is None else started
     encoding = TestEncoding(test, options)
     setup = time.perf_counter() - start
-    return [_judge_one(encoding, model, options, setup) for model in models]
+    for index, model in enumerate(models):
+        yield _judge_one(encoding, model, options, setup, start if index == 0 else None)
 
 
-def _judge_one(encoding: TestEncoding, model: Model, options: Options, setup: float) -> ModelResult:
+def _judge_one(
+    encoding: TestEncoding, model: Model, options: Options, setup: float, clock: float | None
+) -> ModelResult:
     start = time.perf_counter()
     test = encoding.test
-    base = _result_base(test, model.name)
+    base = result_base(test, model.name)
     session = encoding.session
-    session.start_clock()
+    session.start_clock(clock)
     try:
         with session.scope():
             axioms = encode_model(model, encoding.enc, encoding.arch.tags)
@@ -125,7 +140,8 @@ def _judge_one(encoding: TestEncoding, model: Model, options: Options, setup: fl
     return _with(result, time_s=setup + time.perf_counter() - start)
 
 
-def _result_base(test: LitmusTest, model: str) -> ModelResult:
+def result_base(test: LitmusTest, model: str) -> ModelResult:
+    """The fields of a result known before judging (observation Unknown)."""
     return ModelResult(
         file=test.file, test=test.name, arch=test.arch, model=model,
         kind=herd_kind(test.condition.quantifier),

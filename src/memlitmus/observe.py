@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import z3
 
 from memlitmus.encode.execution import ExecutionEncoding
-from memlitmus.encode.terms import Cond, Term, conj, disj, equal, neg, to_int
+from memlitmus.encode.terms import LOCATION_STRIDE, Cond, Term, conj, disj, equal, neg, to_int
 from memlitmus.encode.thin_air import is_symbol
 from memlitmus.events import ZERO
 from memlitmus.litmus.ast import (
@@ -67,6 +67,10 @@ def value_id(enc: ExecutionEncoding, value: Value) -> int:
     """The integer a literal stands for (a location name is its address)."""
     if isinstance(value, int):
         return value
+    if value not in enc.location_ids:
+        # As in herd, a name the condition compares a value with is a location even when
+        # no thread touches it: an address of its own, which no register can hold.
+        enc.location_ids[value] = (len(enc.location_ids) + 1) * LOCATION_STRIDE
     return enc.location_ids[value]
 
 

@@ -30,6 +30,21 @@ class SolverGaveUp(Exception):
         self.reason = reason
 
 
+def timeout_reason(timeout_s: float) -> str:
+    """The one wording of a run out of time, in every output format."""
+    return f"solver timeout after {timeout_s:g} s"
+
+
+def memory_reason(max_memory_mb: int) -> str:
+    """The one wording of a test that outgrew its memory ceiling."""
+    return f"memory ceiling of {max_memory_mb} MB exceeded"
+
+
+def set_memory_ceiling(max_memory_mb: int) -> None:
+    """Bound Z3's own allocations (process-wide): past it a check answers `unknown`."""
+    z3.set_param("memory_max_size", max_memory_mb)
+
+
 @dataclass
 class Session:
     """One Z3 solver for one test, shared by every model judged on it (push/pop)."""
@@ -45,10 +60,12 @@ class Session:
         (see `start_clock`), None for no bound."""
         return cls(z3.Solver(), timeout_s)
 
-    def start_clock(self) -> None:
-        """Start the time budget of one model's judgement."""
+    def start_clock(self, since: float | None = None) -> None:
+        """Start the time budget of one model's judgement, at `since` (a
+        `time.perf_counter()` reading, so that the encoding counts) or now."""
         if self.timeout_s is not None:
-            self.deadline = time.perf_counter() + self.timeout_s
+            began = time.perf_counter() if since is None else since
+            self.deadline = began + self.timeout_s
 
     def _arm_timeout(self) -> None:
         """Give Z3 what is left of the budget; none left is a timeout already."""
@@ -56,7 +73,7 @@ class Session:
             return
         left = self.deadline - time.perf_counter()
         if left <= 0:
-            raise SolverGaveUp(f"timeout: the {self.timeout_s:g} s budget ran out")
+            raise SolverGaveUp(timeout_reason(self.timeout_s or 0))
         self.solver.set("timeout", max(1, int(left * 1000)))
 
     def add(self, constraints: Sequence[z3.BoolRef]) -> None:
@@ -68,12 +85,26 @@ class Session:
         """Is the current problem satisfiable? Raises SolverGaveUp on `unknown`."""
         self.checks += 1
         self._arm_timeout()
-        answer = self.solver.check(*assumptions)
+        try:
+            answer = self.solver.check(*assumptions)
+        except z3.Z3Exception as exc:  # Z3 raises rather than answers on some limits
+            raise SolverGaveUp(self._reason(str(exc))) from None
         if answer == z3.sat:
             return Status.SAT
         if answer == z3.unsat:
             return Status.UNSAT
-        raise SolverGaveUp(self.solver.reason_unknown() or "solver returned unknown")
+        raise SolverGaveUp(self._reason(self.solver.reason_unknown()))
+
+    def _reason(self, said: str) -> str:
+        """Z3's reason for `unknown`, in memlitmus's words: Z3 says `timeout` or
+        `canceled` for a spent budget, `max. memory exceeded` for its memory ceiling."""
+        spent = self.deadline is not None and time.perf_counter() >= self.deadline - 0.01
+        if self.timeout_s is not None and (spent or said in ("timeout", "canceled")):
+            return timeout_reason(self.timeout_s)
+        if "memory" in said:
+            limit = int(z3.get_param("memory_max_size") or 0)
+            return memory_reason(limit) if limit else "solver out of memory"
+        return said or "solver returned unknown"
 
     @contextmanager
     def scope(self) -> Iterator[None]:

@@ -22,7 +22,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 from memlitmus.cat import ast as A
 from memlitmus.cat.syntax_errors import TERMINAL_NAMES, syntax_error
 from memlitmus.cat.transform import Builder
-from memlitmus.errors import CatError, Span
+from memlitmus.errors import CatError, Span, reject_binary
 from memlitmus.grammar_files import grammar_path
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -40,6 +40,7 @@ def parse_cat(text: str, file: str) -> A.CatModel:
     Raises `CatError` with a `file:line:col` span on any syntax error.
     """
     _SOURCES[file] = text
+    reject_binary(text, file, "a cat file")
     cleaned = _blank_comments(text, file)
     try:
         tree = _parser().parse(cleaned)
@@ -161,7 +162,8 @@ def _load(path: Path, search_dirs: tuple[Path, ...], stack: tuple[str, ...]) -> 
         cached = _MODEL_CACHE.get(key)
         if cached is not None and cached[0] == mtime:
             return cached[1]
-        text = resolved.read_text(encoding="utf-8")
+        # undecodable bytes become U+FFFD, which the parser reports at their position
+        text = resolved.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise CatError(f"cannot read cat file `{path}`: {exc.strerror or exc}") from None
     model = parse_cat(text, str(path))

@@ -32,6 +32,7 @@ import lark
 from lark import Lark, Token, Transformer
 
 from memlitmus.arch.registry import BY_NAME
+from memlitmus.errors import reject_binary
 from memlitmus.grammar_files import grammar_path
 from memlitmus.litmus.ast import Condition, Const, LitmusTest
 from memlitmus.litmus.sections import sniff_arch, split_sections
@@ -57,10 +58,11 @@ def load_litmus(path: str | Path) -> LitmusTest:
 def parse_litmus(text: str, file: str) -> LitmusTest:
     """Parse the text of a litmus file; `file` is the name used in spans and errors.
 
-    Raises LitmusSyntaxError for malformed text and UnsupportedError for well-formed
-    constructs memlitmus does not handle (an unknown architecture, say); never a Lark
-    exception.
+    Raises LitmusSyntaxError for malformed text, BinaryFileError for control bytes, and
+    UnsupportedError for well-formed constructs memlitmus does not handle (an unknown
+    architecture, say); never a Lark exception.
     """
+    reject_binary(text, file, "a litmus file")
     arch, arch_span = sniff_arch(text, file, BY_NAME)
     descriptor = BY_NAME[arch]
     split = split_sections(text, file, descriptor.skip_comments)
