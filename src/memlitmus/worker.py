@@ -191,7 +191,10 @@ class Judge:
         return int(fields[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
     def _died(self, file: str) -> FileError:
-        code = self._process.exitcode if self._process is not None else None
+        code = None
+        if self._process is not None:
+            self._process.join(5)  # the pipe closes a moment before the process is gone
+            code = self._process.exitcode
         self._kill()
         how = f"signal {-code}" if code is not None and code < 0 else f"status {code}"
         return FileError(file, f"{file}: internal error: the judging process died ({how})",
