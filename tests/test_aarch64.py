@@ -116,14 +116,34 @@ def test_swp_and_ldadd_are_amos_with_their_orderings() -> None:
     assert (events[2].eid, events[3].eid) in prog.data  # LDADD writes old + Rs
 
 
-def test_cas_write_is_guarded_and_rs_gets_a_weak_dependency() -> None:
+def test_cas_write_is_guarded_and_rs_carries_herds_alternative_dependencies() -> None:
     prog = program("LDR W5,[X3]\nCAS W5,W6,[X1]\nEOR W7,W5,W5\nLDR W8,[X3,W7,SXTW]")
     load, cas_read, cas_write, dependent = thread_events(prog)
     assert cas_write.guard != cas_read.guard  # only when the comparison succeeds
     assert prog.rmw == {(cas_read.eid, cas_write.eid)}
-    assert (load.eid, cas_write.eid) in prog.ctrl  # Rs feeds the comparison
-    assert (cas_read.eid, dependent.eid) not in prog.addr
-    assert prog.extra_relations["pick-addr"] == {(cas_read.eid, dependent.eid)}
+    # Rs feeds the comparison, which controls the write inside the instruction
+    assert prog.extra_relations["pick-data"] == {(load.eid, cas_write.eid)}
+    assert prog.ctrl == frozenset()
+    # Rs comes from memory or from the old Rs, each in some executions (herd's two
+    # alternatives), and through the comparison it pick-depends on both reads
+    both = {(load.eid, dependent.eid), (cas_read.eid, dependent.eid)}
+    assert prog.addr == both and set(prog.dep_conditions["addr"]) == both
+    assert prog.extra_relations["pick-addr"] == both
+
+
+def test_csel_depends_on_the_operand_it_selects_and_picks_on_the_flags() -> None:
+    prog = program(
+        "LDR W0,[X1]\nCMP W0,#1\nCSEL W2,W3,W4,EQ\nSTR W2,[X3]\nCSEL W5,W0,W4,EQ\n"
+        "LDR W6,[X3,W5,SXTW]\nCBZ W2,L\nSTR W4,[X1]\nL:"
+    )
+    read, store, dependent, after_branch = thread_events(prog)
+    assert prog.data == frozenset() and prog.ctrl == frozenset()
+    assert prog.extra_relations["pick-data"] == {(read.eid, store.eid)}
+    assert prog.extra_relations["pick-ctrl"] == {(read.eid, after_branch.eid)}
+    # W5 is W0 only when the flags say EQ: a real address dependency on that path
+    assert prog.addr == {(read.eid, dependent.eid)}
+    assert set(prog.dep_conditions["addr"]) == {(read.eid, dependent.eid)}
+    assert prog.extra_relations["pick-addr"] == {(read.eid, dependent.eid)}
 
 
 def test_failed_cas_may_write_back_what_it_read() -> None:

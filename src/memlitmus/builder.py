@@ -27,8 +27,12 @@ from memlitmus.events import (
     dependency_conditions,
     not_,
     or_,
+    pick_conditions,
     read_value,
 )
+
+PICK = {"addr": "pick-addr", "data": "pick-data", "ctrl": "pick-ctrl"}
+"""The relation that carries the pick dependencies of each kind (see `Expr.picks`)."""
 
 
 @dataclass
@@ -38,6 +42,7 @@ class PathState:
     guard: Expr
     regs: dict[str, Expr]
     ctrl: frozenset[int]
+    pick_ctrl: frozenset[int] = frozenset()
 
 
 class ProgramBuilder:
@@ -75,10 +80,14 @@ class ProgramBuilder:
         return event
 
     def depend(self, kind: str, pair: tuple[int, int], when: Expr = TRUE) -> None:
-        """Record an address or data dependency ("addr"/"data") that holds when `when`
-        is non-zero; a pair recorded on several paths holds on any of them."""
-        relation = self.addr if kind == "addr" else self.data
-        conditions = self.dep_conditions[kind]
+        """Record a dependency of relation `kind` ("addr", "data", or another such as
+        "pick-addr") that holds when `when` is non-zero; a pair recorded on several paths
+        holds on any of them."""
+        if kind in ("addr", "data"):
+            relation = self.addr if kind == "addr" else self.data
+        else:
+            relation = self.extra.setdefault(kind, set())
+        conditions = self.dep_conditions.setdefault(kind, {})
         if isinstance(when, Const) and when.value:
             relation.add(pair)
             conditions.pop(pair, None)
@@ -89,9 +98,13 @@ class ProgramBuilder:
             conditions[pair] = or_(conditions[pair], when)
 
     def depend_on(self, kind: str, expr: Expr, eid: int) -> None:
-        """Record that event `eid` depends (kind "addr" or "data") on the reads of `expr`."""
+        """Record that event `eid` depends (kind "addr" or "data") on the reads of `expr`,
+        and (relation "pick-addr" or "pick-data") on its picks."""
         for dep, when in dependency_conditions(expr).items():
             self.depend(kind, (dep, eid), when)
+        if expr.picks:
+            for dep, when in pick_conditions(expr).items():
+                self.depend(PICK[kind], (dep, eid), when)
 
     def relate(self, name: str, pair: tuple[int, int]) -> None:
         """Record a pair of an extra static relation (e.g. a lowering's own relation)."""
@@ -196,6 +209,8 @@ class ThreadBuilder:
         if addr is not None:
             self.program.depend_on("addr", addr, event.eid)
         self.program.ctrl.update((d, event.eid) for d in self.state.ctrl)
+        for d in self.state.pick_ctrl:
+            self.program.relate(PICK["ctrl"], (d, event.eid))
         return event.eid
 
     # control flow --------------------------------------------------------------------------
@@ -203,14 +218,16 @@ class ThreadBuilder:
     def branch(self, cond: Expr, label: str) -> None:
         """Jump forward to `label` when `cond` is non-zero."""
         ctrl = self.state.ctrl | cond.deps
-        taken = PathState(and_(self.state.guard, cond), dict(self.state.regs), ctrl)
+        picks = self.state.pick_ctrl | cond.picks
+        taken = PathState(and_(self.state.guard, cond), dict(self.state.regs), ctrl, picks)
         self.pending.setdefault(label, []).append(taken)
-        self.state = PathState(and_(self.state.guard, not_(cond)), self.state.regs, ctrl)
+        self.state = PathState(and_(self.state.guard, not_(cond)), self.state.regs, ctrl, picks)
 
     def jump(self, label: str) -> None:
         """Jump forward to `label` unconditionally."""
         self.pending.setdefault(label, []).append(self.state)
-        self.state = PathState(ZERO, dict(self.state.regs), self.state.ctrl)
+        self.state = PathState(ZERO, dict(self.state.regs), self.state.ctrl,
+                               self.state.pick_ctrl)
 
     def label(self, name: str) -> None:
         """Join every path that jumps to `name` with the fall-through path."""
@@ -229,9 +246,10 @@ class ThreadBuilder:
         `if` statically certain, so the model's fixpoints (RCU nesting) stay exact and
         cheap.
         """
-        before = PathState(self.state.guard, {}, self.state.ctrl)
+        before = PathState(self.state.guard, {}, self.state.ctrl, self.state.pick_ctrl)
         yield before
         self.state.guard, self.state.ctrl = before.guard, before.ctrl
+        self.state.pick_ctrl = before.pick_ctrl
 
     def finish(self, span: Span | None) -> None:
         """Record final register values; a jump to a label never defined is an error."""
@@ -244,12 +262,13 @@ class ThreadBuilder:
 
 def _merge(a: PathState, b: PathState) -> PathState:
     """The state after two paths join: values chosen by which path was taken."""
+    picks = a.pick_ctrl | b.pick_ctrl
     if isinstance(a.guard, Const) and a.guard.value == 0:
-        return PathState(b.guard, dict(b.regs), a.ctrl | b.ctrl)
+        return PathState(b.guard, dict(b.regs), a.ctrl | b.ctrl, picks)
     regs = {}
     for reg in a.regs.keys() | b.regs.keys():
         regs[reg] = select(b.guard, b.regs.get(reg, ZERO), a.regs.get(reg, ZERO))
-    return PathState(or_(a.guard, b.guard), regs, a.ctrl | b.ctrl)
+    return PathState(or_(a.guard, b.guard), regs, a.ctrl | b.ctrl, picks)
 
 
 def select(guard: Expr, then: Expr, other: Expr) -> Expr:
@@ -262,4 +281,5 @@ def select(guard: Expr, then: Expr, other: Expr) -> Expr:
         return then
     if isinstance(guard, Const):
         return then if guard.value else other
-    return Ite(guard, then, other, then.deps | other.deps, join=True)
+    return Ite(guard, then, other, then.deps | other.deps, join=True,
+               picks=then.picks | other.picks)

@@ -19,6 +19,11 @@ NO_DEPS: frozenset[int] = frozenset()
 # --- symbolic expressions ----------------------------------------------------------------
 # Every node records `deps`: the reads whose values flowed into it, syntactically, as herd
 # computes dependencies. Folding `r ^ r` to 0 keeps the dependency on `r`.
+#
+# It also records `picks`: the reads it depends on through a *selection* rather than a
+# computation (herd's "pick" dependencies, which pass through an intra-instruction control
+# edge, `iico_ctrl`): e.g. AArch64's CSEL result on the reads behind the flags it tests.
+# A front end adds them with `with_picks`; arithmetic carries both kinds unchanged.
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,9 @@ class Const:
 
     value: int
     deps: frozenset[int] = NO_DEPS
+    picks: frozenset[int] = NO_DEPS
+    # what a fold made this from, kept so that dependencies keep their path conditions
+    origin: Expr | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,9 @@ class AddrOf:
     name: str
     offset: int = 0
     deps: frozenset[int] = NO_DEPS
+    picks: frozenset[int] = NO_DEPS
+    # what a fold made this from, kept so that dependencies keep their path conditions
+    origin: Expr | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,7 @@ class ReadValue:
 
     eid: int
     deps: frozenset[int] = NO_DEPS
+    picks: frozenset[int] = NO_DEPS
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class Choice:
 
     name: str
     deps: frozenset[int] = NO_DEPS
+    picks: frozenset[int] = NO_DEPS
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,7 @@ class BinOp:
     left: Expr
     right: Expr
     deps: frozenset[int] = NO_DEPS
+    picks: frozenset[int] = NO_DEPS
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,7 @@ class Ite:
     other: Expr
     deps: frozenset[int] = NO_DEPS
     join: bool = False
+    picks: frozenset[int] = NO_DEPS
 
 
 Expr = Const | AddrOf | ReadValue | Choice | BinOp | Ite
@@ -130,31 +145,38 @@ def read_value(eid: int) -> ReadValue:
 def binop(op: str, left: Expr, right: Expr) -> Expr:
     """Build `left op right`, folding what is known statically (keeping dependencies)."""
     deps = left.deps | right.deps
+    picks = left.picks | right.picks
+    # a folded result remembers its operands when they carry dependencies, whose path
+    # conditions (a register joined after a branch) the dependency walk needs
+    origin = BinOp(op, left, right, deps, picks) if deps or picks else None
     if isinstance(left, Const) and isinstance(right, Const):
-        return Const(_ARITH[op](left.value, right.value), deps)
-    folded = _fold_pointer(op, left, right, deps)
+        return Const(_ARITH[op](left.value, right.value), deps, picks, origin)
+    folded = _fold_pointer(op, left, right, deps, picks, origin)
     if folded is not None:
         return folded
     if left == right:
         if op in ("^", "-"):
-            return Const(0, deps)
+            return Const(0, deps, picks, origin)
         if op in ("==", "<=", ">="):
-            return Const(1, deps)
+            return Const(1, deps, picks, origin)
         if op in ("!=", "<", ">"):
-            return Const(0, deps)
-    return BinOp(op, left, right, deps)
+            return Const(0, deps, picks, origin)
+    return BinOp(op, left, right, deps, picks)
 
 
-def _fold_pointer(op: str, left: Expr, right: Expr, deps: frozenset[int]) -> Expr | None:
+def _fold_pointer(
+    op: str, left: Expr, right: Expr, deps: frozenset[int], picks: frozenset[int],
+    origin: Expr | None,
+) -> Expr | None:
     """Pointer ± constant stays a pointer; two constant pointers compare statically."""
     if isinstance(left, AddrOf) and isinstance(right, Const) and op in ("+", "-"):
         delta = right.value if op == "+" else -right.value
-        return AddrOf(left.name, left.offset + delta, deps)
+        return AddrOf(left.name, left.offset + delta, deps, picks, origin)
     if isinstance(right, AddrOf) and isinstance(left, Const) and op == "+":
-        return AddrOf(right.name, right.offset + left.value, deps)
+        return AddrOf(right.name, right.offset + left.value, deps, picks, origin)
     if isinstance(left, AddrOf) and isinstance(right, AddrOf) and op in ("==", "!="):
         same = (left.name, left.offset) == (right.name, right.offset)
-        return Const(int(same == (op == "==")), deps)
+        return Const(int(same == (op == "==")), deps, picks, origin)
     return None
 
 
@@ -162,16 +184,29 @@ def ite(cond: Expr, then: Expr, other: Expr) -> Expr:
     """Build `cond ? then : other`, folding a constant condition or equal branches."""
     if isinstance(cond, Const):
         chosen = then if cond.value else other
-        return _with_deps(chosen, cond.deps)
+        return with_picks(_with_deps(chosen, cond.deps), cond.picks)
     if then == other:
-        return _with_deps(then, cond.deps)
-    return Ite(cond, then, other, cond.deps | then.deps | other.deps)
+        return with_picks(_with_deps(then, cond.deps), cond.picks)
+    return Ite(cond, then, other, cond.deps | then.deps | other.deps,
+               picks=cond.picks | then.picks | other.picks)
 
 
 def _with_deps(expr: Expr, extra: frozenset[int]) -> Expr:
     if extra <= expr.deps:
         return expr
     return replace(expr, deps=expr.deps | extra)
+
+
+def with_picks(expr: Expr, extra: frozenset[int]) -> Expr:
+    """`expr`, also pick-dependent on the reads `extra` (wherever it flows, on every path)."""
+    if extra <= expr.picks:
+        return expr
+    return replace(expr, picks=expr.picks | extra)
+
+
+def without_deps(expr: Expr) -> Expr:
+    """`expr` carrying no dependency of either kind (its value is unchanged)."""
+    return replace(expr, deps=NO_DEPS, picks=NO_DEPS)
 
 
 def and_(a: Expr, b: Expr) -> Expr:
@@ -214,37 +249,48 @@ def dependency_conditions(expr: Expr, *, syntactic: bool = True) -> dict[int, Ex
     `syntactic=False` only reads whose values can still change the result count, so a
     folded constant depends on nothing.
     """
-    return _dependency_conditions(expr, syntactic, {})
+    return _dependency_conditions(expr, syntactic, {}, "deps")
+
+
+def pick_conditions(expr: Expr) -> dict[int, Expr]:
+    """`dependency_conditions` for the pick dependencies of `expr` (`Expr.picks`)."""
+    return _dependency_conditions(expr, True, {}, "picks")
 
 
 def _dependency_conditions(
-    expr: Expr, syntactic: bool, memo: dict[int, dict[int, Expr]]
+    expr: Expr, syntactic: bool, memo: dict[int, dict[int, Expr]], attr: str
 ) -> dict[int, Expr]:
     # Expressions are DAGs (a register used twice): memoised by node, within one call.
     known = memo.get(id(expr))
     if known is not None:
         return known
     out: dict[int, Expr] = {}
-    if syntactic and not expr.deps:
+    own: frozenset[int] = getattr(expr, attr)
+    if syntactic and not own:
         pass
     elif isinstance(expr, ReadValue) and not syntactic:
         out[expr.eid] = TRUE
     elif isinstance(expr, Ite) and expr.join:
         for arm, path in ((expr.then, expr.cond), (expr.other, not_(expr.cond))):
-            for d, c in _dependency_conditions(arm, syntactic, memo).items():
+            for d, c in _dependency_conditions(arm, syntactic, memo, attr).items():
                 on_arm = and_(path, c)
                 out[d] = or_(out[d], on_arm) if d in out else on_arm
+        if attr == "picks":  # picks added to the join itself hold on every path
+            for d in own:
+                out.setdefault(d, TRUE)
     else:
         children: tuple[Expr, ...] = ()
-        if isinstance(expr, BinOp):
+        if syntactic and isinstance(expr, Const | AddrOf) and expr.origin is not None:
+            children = (expr.origin,)
+        elif isinstance(expr, BinOp):
             children = (expr.left, expr.right)
         elif isinstance(expr, Ite):
             children = (expr.cond, expr.then, expr.other)
         for child in children:
-            for d, c in _dependency_conditions(child, syntactic, memo).items():
+            for d, c in _dependency_conditions(child, syntactic, memo, attr).items():
                 out[d] = or_(out[d], c) if d in out else c
         if syntactic:
-            for d in expr.deps:
+            for d in own:
                 out.setdefault(d, TRUE)
     memo[id(expr)] = out
     return out
@@ -299,8 +345,9 @@ class EventProgram:
     final_registers: dict[tuple[int, str], Expr] = field(default_factory=dict)
     extra_relations: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     assumptions: tuple[Expr, ...] = ()  # every execution must make each of these non-zero
-    # per relation ("addr", "data"): the pairs that hold only on some paths, with the path
-    # condition (see `dependency_conditions`); the pairs are in the relation too
+    # per relation ("addr", "data", or one of `extra_relations` such as "pick-addr"): the
+    # pairs that hold only on some paths, with the path condition (see
+    # `dependency_conditions`); the pairs are in the relation too
     dep_conditions: dict[str, dict[tuple[int, int], Expr]] = field(default_factory=dict)
 
     def reads(self) -> list[Event]:

@@ -26,12 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from memlitmus.arch import aarch64_atomics as atomics
-from memlitmus.arch.aarch64_deps import settle_weak_deps, weaken
 from memlitmus.arch.base import asm_thread
 from memlitmus.arch.descriptor import Architecture, RegKey
-from memlitmus.builder import ThreadBuilder
+from memlitmus.builder import ThreadBuilder, select
 from memlitmus.errors import Span, UnsupportedError
-from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, ite, not_
+from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, not_, with_picks
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
 from memlitmus.litmus.c_ast import CThread
 from memlitmus.litmus.parse_aarch64 import AArch64Transformer
@@ -78,7 +77,6 @@ class AArch64Arch:
             elif tb.reachable or is_branch(stmt):
                 tb.next_instruction()
                 runner.execute(index, stmt)
-        settle_weak_deps(tb.program)
 
 
 def is_branch(instr: Instr) -> bool:
@@ -170,7 +168,7 @@ class A64Thread:
         if name == "XZR":
             return
         if isinstance(op, Reg) and op.name.startswith("W") and isinstance(value, Const):
-            value = Const(value.value & _W_MASK, value.deps)
+            value = replace(value, value=value.value & _W_MASK)
         self.tb.set(name, value)
 
     def reg(self, op: Operand, span: Span) -> str:
@@ -245,19 +243,20 @@ class A64Thread:
         return binop(op, self.tb.get(FLAGS), ZERO)
 
     def csel(self, instr: Instr) -> None:
-        """CSEL Rd,Rn,Rm,cond: Rd depends on Rn and Rm, and weakly on the flags."""
+        """CSEL Rd,Rn,Rm,cond: Rd is Rn or Rm, chosen by the flags.
+
+        herd (`AArch64Sem.ml`, I_CSEL) reads the flags, branches on the condition inside
+        the instruction, then copies the chosen register: Rd depends on the operand
+        selected, and through that intra-instruction control edge it pick-depends on the
+        reads behind the flags (`Expr.picks`).
+        """
         dest, then, other, cond = _operands(instr, 4)
         if not isinstance(cond, LabelRef):
             raise UnsupportedError("expected a condition code", instr.span)
         flag = self.condition(cond.name, instr.span)
         left, right = self.get(then, instr.span), self.get(other, instr.span)
-        chosen = ite(flag, left, right)
-        if isinstance(flag, Const):  # herd's deps follow the operand actually selected
-            deps = (left if flag.value else right).deps
-        else:  # one event program stands for both selections: the union (see docs)
-            deps = left.deps | right.deps
-        deps |= weaken(flag.deps)
-        self.set(dest, replace(chosen, deps=deps), instr.span)
+        chosen = select(flag, left, right)
+        self.set(dest, with_picks(chosen, flag.deps | flag.picks), instr.span)
 
     # barriers --------------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ What each makes follows herd 7.58's `AArch64Sem.ml`:
 * `CAS{,A,L,AL} Rs,Rt,[Xn]`: a read (`X`, +`A`); when its value equals Rs, a write of Rt
   (`X`, +`L`) in `rmw` and `amo`. A failed CAS is a read only. The write is ordered after
   the CAS's read (data) and the reads behind Rs (ctrl); nothing later is control
-  dependent on the CAS. Rs receives the value read as a weak dependency (`aarch64_deps`).
+  dependent on the CAS. Rs receives the value read, with herd's alternative dependencies
+  (`_cas_result`).
 * `SWP{,A,L,AL} Rs,Rt,[Xn]`: read (`X`, +`A`), write Rs (`X`, +`L`), Rt := old value.
 * `LD<op>{,A,L,AL} Rs,Rt,[Xn]` (ADD, CLR, EOR, SET): read, write old <op> Rs, Rt := old.
   `ST<op>{,L} Rs,[Xn]` is LD<op> with the zero register as Rt.
@@ -25,14 +26,11 @@ a read never reads from its own instruction's write (encoder).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from memlitmus.arch.aarch64_deps import weaken
 from memlitmus.builder import select
 from memlitmus.errors import UnsupportedError
 from memlitmus.events import (
-    NO_DEPS,
     TRUE,
     ZERO,
     Choice,
@@ -43,6 +41,8 @@ from memlitmus.events import (
     ite,
     not_,
     or_,
+    with_picks,
+    without_deps,
 )
 from memlitmus.litmus.ast import Instr, Operand, Reg
 
@@ -66,7 +66,7 @@ _LDOPS: dict[str, Callable[[Expr, Expr], Expr]] = {
 def _silent(cond: Expr) -> Expr:
     """`cond` without dependencies: deciding whether an atomic's write happens creates no
     control dependency in herd (the guard only selects the execution)."""
-    return replace(cond, deps=NO_DEPS)
+    return without_deps(cond)
 
 
 def _is_zero_reg(op: Operand) -> bool:
@@ -164,13 +164,32 @@ def cas(t: A64Thread, instr: Instr) -> None:
     value = select(equal, new, old)
     writes = or_(equal, write_back)
     write = _guarded_write(t, writes, addr, value, write_tags, instr, read_eid, single=True)
-    # The comparison feeds the write: herd orders it after the CAS's own read and after
-    # the reads that computed Rs.
+    # The comparison feeds the write: herd orders it after the CAS's own read and, through
+    # the comparison's intra-instruction control edge, after the reads behind Rs.
     t.tb.program.depend("data", (read_eid, write))
-    t.tb.program.ctrl.update((dep, write) for dep in expected.deps)
-    # Rs gets the value read, but through the comparison: a weak dependency (herd: after
-    # a successful CAS, `EOR W3,W2,W2; LDR W4,[X1,W3,SXTW]` does not order the LDR).
-    t.set(rs, replace(old, deps=weaken(old.deps)), instr.span)
+    behind_rs = expected.deps | expected.picks
+    for dep in behind_rs:
+        t.tb.program.depend("pick-data", (dep, write))
+    t.set(rs, _cas_result(equal, write_back, dup, expected, old, read_eid), instr.span)
+
+
+def _cas_result(
+    equal: Expr, write_back: Expr, dup: Expr, expected: Expr, old: Expr, read_eid: int
+) -> Expr:
+    """The value CAS leaves in Rs (the value read), with herd 7.58's dependencies.
+
+    herd builds each outcome of the comparison in two ways (`eventsMonad.ml`,
+    `aarch64_cas_ok`/`aarch64_cas_no`): a success takes Rs either from memory (a data
+    dependency on the CAS's read) or from the old Rs (data dependency on the reads behind
+    it, and a pick dependency, through the comparison, on those and on the CAS's read); a
+    failure without write-back takes Rs from memory, with or without that pick dependency
+    too; a failure that writes back, from memory. The free choices that already count
+    these alternatives (`write_back` on success, `dup` on failure) select them here.
+    """
+    via_comparison = or_(and_(equal, write_back), and_(not_(equal), dup))
+    through_comparison = frozenset({read_eid}) | expected.deps | expected.picks
+    picked = with_picks(select(equal, expected, old), through_comparison)
+    return select(_silent(via_comparison), picked, old)
 
 
 def swp(t: A64Thread, instr: Instr) -> None:

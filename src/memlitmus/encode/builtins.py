@@ -61,7 +61,7 @@ class Builtins:
         elif name in self.known_tags:
             value = self._set(lambda e: name in e.tags)
         elif name in self.enc.program.extra_relations:
-            value = self._static(self.enc.program.extra_relations[name])
+            value = self._dependency(name, self.enc.program.extra_relations[name])
         else:
             return None
         self._cache[name] = value
@@ -85,7 +85,8 @@ class Builtins:
         return ZRel({(a, b): conj(ex[a], ex[b]) for a, b in pairs})  # type: ignore[attr-defined]
 
     def _dependency(self, kind: str, pairs: frozenset[Pair]) -> ZRel:
-        """addr or data: static pairs, except those that hold only on some paths."""
+        """A dependency relation (addr, data, pick-addr, ...): static pairs, except those
+        that hold only on some paths (`EventProgram.dep_conditions`)."""
         edges = dict(self._static(pairs).edges)
         for pair, when in self.enc.program.dep_conditions.get(kind, {}).items():
             if pair in edges:
