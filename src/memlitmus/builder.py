@@ -48,8 +48,13 @@ class PathState:
 class ProgramBuilder:
     """Collects events from every thread, then freezes them into an EventProgram."""
 
-    def __init__(self, init_memory: dict[str, Expr]):
+    def __init__(
+        self, init_memory: dict[str, Expr],
+        elements: dict[str, tuple[str, int, Expr]] | None = None,
+    ):
         self.locations: list[str] = list(init_memory)
+        # array elements `t[1]` → (array `t`, byte offset, initial value)
+        self.elements = elements or {}
         self.events: list[Event] = []
         self.po: list[list[int]] = []
         self.rmw: set[tuple[int, int]] = set()
@@ -118,6 +123,12 @@ class ProgramBuilder:
                 {"thread": INIT_THREAD, "kind": "W", "addr": AddrOf(name),
                  "value": value, "tags": frozenset({"IW"})}
             )
+        for base, offset, value in self.elements.values():
+            if offset:  # element 0 is the array's own location
+                self.new_event(
+                    {"thread": INIT_THREAD, "kind": "W", "addr": AddrOf(base, offset),
+                     "value": value, "tags": frozenset({"IW"})}
+                )
         return EventProgram(
             events=tuple(self.events),
             po=tuple(tuple(p) for p in self.po),
@@ -130,6 +141,7 @@ class ProgramBuilder:
             extra_relations={k: frozenset(v) for k, v in self.extra.items()},
             assumptions=tuple(self.assumptions),
             dep_conditions={k: dict(v) for k, v in self.dep_conditions.items() if v},
+            elements={name: (base, off) for name, (base, off, _) in self.elements.items()},
         )
 
 

@@ -349,6 +349,8 @@ class EventProgram:
     # pairs that hold only on some paths, with the path condition (see
     # `dependency_conditions`); the pairs are in the relation too
     dep_conditions: dict[str, dict[tuple[int, int], Expr]] = field(default_factory=dict)
+    # array elements named in init or conditions (`t[1]`) → (array location, byte offset)
+    elements: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def reads(self) -> list[Event]:
         """The read events."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from memlitmus.builder import ProgramBuilder, ThreadBuilder
-from memlitmus.errors import UnsupportedError
+from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import ZERO, AddrOf, Const, EventProgram, Expr
 from memlitmus.litmus.ast import (
     And,
@@ -66,15 +67,26 @@ def lower(test: LitmusTest, arch: Arch) -> EventProgram:
     """Turn a parsed test into its event program."""
     init_memory: dict[str, Expr] = {}
     init_regs: dict[int, dict[str, Expr]] = {}
+    elements: dict[str, tuple[str, int, Expr]] = {}
     for entry in test.init:
         if isinstance(entry.loc, MemLoc):
-            init_memory[entry.loc.name] = value_expr(entry.value)
+            element = _ARRAY_ELEMENT.fullmatch(entry.loc.name)
+            name = entry.loc.name if element is None else element.group(1)
+            if element is not None:  # `t[1]` of `int64_t t[2]={1,-1}`: t + 1 * 8 bytes
+                offset = int(element.group(2)) * element_size(entry.ctype, entry.span)
+                elements[entry.loc.name] = (name, offset, value_expr(entry.value))
+            if element is None or offset == 0:
+                init_memory[name] = value_expr(entry.value)
         else:
             regs = init_regs.setdefault(entry.loc.thread, {})
             regs[arch.canonical_reg(entry.loc.reg)] = value_expr(entry.value)
-    program = ProgramBuilder(init_memory)
+    program = ProgramBuilder(init_memory, elements)
     for name in _pointer_targets(test):
-        program.add_location(name)
+        if _ARRAY_ELEMENT.fullmatch(name) is None:
+            program.add_location(name)
+        elif name not in elements:
+            raise UnsupportedError(f"`{name}` is not an element of an array declared in "
+                                   "the init block", test.condition.span)
     for thread in test.threads:
         tb = program.thread(thread.proc, init_regs.get(thread.proc, {}))
         arch.run_thread(thread, tb)
@@ -83,6 +95,24 @@ def lower(test: LitmusTest, arch: Arch) -> EventProgram:
         for reg, value in regs.items():
             program.final_registers.setdefault((tid, reg), value)
     return program.build()
+
+
+_ARRAY_ELEMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\[([0-9]+)\]")
+
+# Bytes per element of herd's integer types (lib/testType.ml `size_of`; `long` is 4 there).
+_TYPE_BYTES = {
+    "char": 1, "int8_t": 1, "uint8_t": 1, "short": 2, "int16_t": 2, "uint16_t": 2,
+    "int": 4, "long": 4, "int32_t": 4, "uint32_t": 4, "atomic_t": 4,
+    "int64_t": 8, "uint64_t": 8, "intptr_t": 8, "uintptr_t": 8,
+}
+
+
+def element_size(ctype: str | None, span: Span) -> int:
+    """Bytes per element of an array of `ctype` (herd addresses arrays by bytes)."""
+    size = _TYPE_BYTES.get(ctype or "int")
+    if size is None:
+        raise UnsupportedError(f"arrays of `{ctype}` are not supported", span)
+    return size
 
 
 def _pointer_targets(test: LitmusTest) -> list[str]:

@@ -36,6 +36,8 @@ class ExecutionEncoding:
         self.location_ids = {
             name: (i + 1) * LOCATION_STRIDE for i, name in enumerate(program.locations)
         }
+        for element, (array, offset) in program.elements.items():
+            self.location_ids[element] = self.location_ids[array] + offset
         self.read_values = {
             e.eid: z3.Int(f"v{e.eid}") for e in self.events if e.kind == "R"
         }

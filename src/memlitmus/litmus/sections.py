@@ -24,7 +24,7 @@ __all__ = ["Split", "sniff_arch", "split_sections"]
 _PRELUDE_SCAN = re.compile(r'\(\*|"[^"]*"|^[ \t]*[A-Za-z][\w/.-]*[ \t]*=[^\n]*|\{', re.M)
 _LINE = re.compile(r"[^\n]+")
 _META_LINE = re.compile(r"[A-Za-z][\w/.-]*[ \t]*=")
-_INIT_SCAN = re.compile(r"\(\*|\}")
+_INIT_SCAN = re.compile(r"\(\*|[{}]")
 _COMMENT_DELIM = re.compile(r"\(\*|\*\)")
 # The program ends at the first constraint keyword (herd's list), taken as a whole word.
 _KEYWORDS = (
@@ -101,7 +101,7 @@ def split_sections(text: str, file: str, program_comments: bool) -> Split:
     if pos < len(text):
         comments += _free_prelude_text(text, file, pos, comments)
         comments.sort()
-        pos = _scan(_INIT_SCAN, text, file, pos + 1, comments, stop="}")
+        pos = _init_end(text, file, pos + 1, comments)
         if pos < len(text):
             prelude_end = pos + 1
     program_end = len(text)
@@ -110,6 +110,20 @@ def split_sections(text: str, file: str, program_comments: bool) -> Split:
         program_end = _scan(scan, text, file, prelude_end, comments, stop="keyword")
         _scan(_COMMENT_OPEN, text, file, program_end, comments, stop="")
     return Split(_blank(text, comments), prelude_end, program_end)
+
+
+def _init_end(text: str, file: str, pos: int, comments: list[tuple[int, int]]) -> int:
+    """Offset of the `}` closing the init block opened just before `pos` (len(text) if
+    none); braces nest, for array values such as `int64_t t[2]={1,-1};`."""
+    depth = 1
+    while True:
+        pos = _scan(_INIT_SCAN, text, file, pos, comments, stop="keyword")  # { or }
+        if pos >= len(text):
+            return pos
+        depth += 1 if text[pos] == "{" else -1
+        if depth == 0:
+            return pos
+        pos += 1
 
 
 def _free_prelude_text(

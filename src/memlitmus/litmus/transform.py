@@ -125,7 +125,33 @@ class CommonTransformer(SectionTransformer):
         return None
 
     def init(self, children: list[Any]) -> tuple[InitEntry, ...]:
-        return tuple(c for c in children if c is not None)
+        entries: list[InitEntry] = []
+        for child in children:
+            if isinstance(child, tuple):
+                entries.extend(child)
+            elif child is not None:
+                entries.append(child)
+        return tuple(entries)
+
+    def init_array(self, children: list[Any]) -> tuple[InitEntry, ...]:
+        """`int64_t t[2]={1,-1}`: one entry per element, named `t[0]`, `t[1]`; elements
+        without a value are 0, as in C."""
+        ctype: _CType = children[0]
+        name, length = children[1], herd_int(children[3])
+        values = [c for c in children[4:] if not (isinstance(c, Token) and c.type == "EQ")]
+        if length <= 0 or len(values) > length:
+            raise syntax_error(f"array `{name}` of {length} elements has {len(values)} "
+                               "initial values", children[3])
+        values += [0] * (length - len(values))
+        span = span_of(ctype.tok)
+        return tuple(
+            InitEntry(MemLoc(f"{name}[{k}]"), value, ctype.name, span)
+            for k, value in enumerate(values)
+        )
+
+    def elem_loc(self, children: list[Any]) -> _Located:
+        name, _, index = children
+        return _Located(MemLoc(f"{name}[{herd_int(index)}]"), name)
 
     def init_entry(self, children: list[Any]) -> InitEntry:
         ctype: _CType | None = None

@@ -92,6 +92,8 @@ def herd_loc_name(loc: Loc, arch: str) -> str:
         descriptor = architecture(arch)
         reg = loc.reg if descriptor is None else descriptor.reg_print_name(loc.reg)
         return f"{loc.thread}:{reg}"
+    if loc.name.endswith("]"):  # an array element: herd prints `t[1]`, unbracketed
+        return loc.name
     return f"[{loc.name}]"
 
 
