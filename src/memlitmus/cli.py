@@ -12,9 +12,13 @@ from pathlib import Path
 from rich.console import Console
 
 from memlitmus import __version__
+from memlitmus.arch.kernel_macros import read_macros
+from memlitmus.arch.kernel_primitives import Primitive
+from memlitmus.cat import load_cat
 from memlitmus.errors import MemlitmusError
+from memlitmus.herd_config import HerdConfig, read_config
 from memlitmus.judge import Options
-from memlitmus.models import SHIPPED, resolve
+from memlitmus.models import SHIPPED, ModelSetup
 from memlitmus.report.herd import format_herd
 from memlitmus.report.json import format_json
 from memlitmus.report.table import print_table
@@ -109,6 +113,17 @@ def _parser() -> argparse.ArgumentParser:
                           f"verdict is Unknown (default {DEFAULT_MAX_MEMORY_MB} MB)")
     run.add_argument("--count", action="store_true",
                      help="count executions (herd's Positive/Negative), slower")
+    herd = run.add_argument_group("herd's model options")
+    herd.add_argument("-I", dest="include", action="append", default=[], type=Path,
+                      metavar="DIR", help="a folder to look for included cat files in")
+    herd.add_argument("--conf", "-conf", type=Path, metavar="FILE.cfg",
+                      help="a herd configuration: its model, bell, macros and variant keys")
+    herd.add_argument("--bell", "-bell", type=Path, metavar="FILE",
+                      help="a bell file, run before the model")
+    herd.add_argument("--macros", "-macros", type=Path, metavar="FILE.def",
+                      help="kernel primitives for C tests, in place of the built-in table")
+    herd.add_argument("--variant", "-variant", action="append", default=[], metavar="NAME",
+                      help="enable a model variant (`if \"NAME\"` in cat files)")
     sub.add_parser("models", help="list the shipped models")
     return parser
 
@@ -136,14 +151,18 @@ def litmus_files(paths: Sequence[str]) -> Iterator[str | FileError]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, count=args.count)
     specs = [*args.model, *args.cat]
     try:
+        setup, macros, conf_model = _herd_setup(args)
+        if not specs and conf_model is not None:
+            specs = [conf_model]
         for spec in specs:  # an unknown model or a broken cat file stops the run here
-            resolve(spec)
+            setup.resolve(spec)
     except MemlitmusError as err:
         print(f"memlitmus: {err.render()}", file=sys.stderr)
         return EXIT_REJECTED
+    options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, count=args.count,
+                      macros=macros, setup=setup)
     # Off a terminal rich assumes 80 columns and would cut file names: give it room.
     console = _Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     results: list[ModelResult | FileError] = []
@@ -163,6 +182,25 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "table" and judged:  # no empty table when every file failed
         print_table(judged, console)
     return status
+
+
+def _herd_setup(
+    args: argparse.Namespace,
+) -> tuple[ModelSetup, dict[str, Primitive] | None, str | None]:
+    """herd's `-I`, `-conf`, `-bell`, `-variant` and `-macros`: how to load every model,
+    the kernel primitives (None: built-in), and the configuration's model. As in herd, a
+    model on the command line wins over the configuration's `model` key, and a
+    command-line bell or macro file over the configuration's."""
+    conf = read_config(args.conf, args.include) if args.conf is not None else HerdConfig()
+    bell_path = args.bell or conf.bell
+    macros_path = args.macros or conf.macros
+    setup = ModelSetup(
+        tuple(args.include),
+        load_cat(bell_path, args.include) if bell_path is not None else None,
+        frozenset((*conf.variants, *args.variant)),
+    )
+    macros = read_macros(macros_path) if macros_path is not None else None
+    return setup, macros, None if conf.model is None else str(conf.model)
 
 
 def _emit(fmt: str, outcomes: list[ModelResult | FileError]) -> None:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import z3
 
 from memlitmus.arch.base import lower
+from memlitmus.arch.c import CArch
+from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.arch.registry import arch_of
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.model import ModelEncoding, encode_model
 from memlitmus.encode.terms import Cond
 from memlitmus.litmus.ast import LitmusTest, Loc, Value
-from memlitmus.models import Model
+from memlitmus.models import Model, ModelSetup
 from memlitmus.observe import (
     Observed,
     final_term,
@@ -44,11 +46,15 @@ from memlitmus.solve import (
 
 @dataclass(frozen=True)
 class Options:
-    """How to judge: list states or only decide the verdict; solver time bound."""
+    """How to judge: list states or only decide the verdict; solver time bound; the
+    kernel primitives of C tests (`macros`, read from a `.def` file; None: built-in)."""
 
     verdict_only: bool = False
     timeout_s: float | None = None
     count: bool = False
+    macros: Mapping[str, Primitive] | None = None
+    setup: ModelSetup = ModelSetup()
+    """herd's `-I`, `-bell` and `-variant`, for the models a worker resolves by name."""
 
 
 class TestEncoding:
@@ -57,6 +63,8 @@ class TestEncoding:
     def __init__(self, test: LitmusTest, options: Options):
         self.test = test
         self.arch = arch_of(test).front_end
+        if options.macros is not None and isinstance(self.arch, CArch):
+            self.arch = self.arch.with_macros(options.macros)
         self.program = lower(test, self.arch)
         self.enc = ExecutionEncoding(self.program)
         self.observed = self._observed()

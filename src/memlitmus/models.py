@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -35,14 +36,18 @@ SHIPPED: tuple[ModelInfo, ...] = (
 
 @dataclass(frozen=True)
 class Model:
-    """A model ready to judge with: its display name and parsed cat text."""
+    """A model ready to judge with: its display name and parsed cat text, and, as herd's
+    `-bell` and `-variant` give them, a bell file run before it and enabled variants."""
 
     name: str
     cat: CatModel
+    bell: CatModel | None = None
+    variants: frozenset[str] = frozenset()
 
 
-def resolve(name_or_path: str) -> Model:
-    """A shipped model by name or alias, or a user's `.cat` file by path."""
+def resolve(name_or_path: str, search_dirs: Sequence[Path] = ()) -> Model:
+    """A shipped model by name or alias, or a user's `.cat` file by path (its includes
+    also looked up in `search_dirs`, herd's `-I`)."""
     for info in SHIPPED:
         if name_or_path == info.name or name_or_path in info.aliases:
             return _load(info.name, str(MODELS_DIR / info.file))
@@ -50,11 +55,31 @@ def resolve(name_or_path: str) -> Model:
         path = Path(name_or_path)
         if not path.is_file():
             raise ModelError(f"no such cat file: {name_or_path}")
-        return _load(path.stem, str(path.resolve()))
+        return _load(path.stem, str(path.resolve()), tuple(str(d) for d in search_dirs))
     known = ", ".join(info.name for info in SHIPPED)
     raise ModelError(f"unknown model `{name_or_path}` (known: {known})")
 
 
+@dataclass(frozen=True)
+class ModelSetup:
+    """herd's `-I`, `-bell` and `-variant`, applied to every model judged."""
+
+    search_dirs: tuple[Path, ...] = ()
+    bell: CatModel | None = None
+    variants: frozenset[str] = frozenset()
+
+    def resolve(self, name_or_path: str) -> Model:
+        """`resolve(name_or_path)` with this setup's include folders, bell and variants."""
+        return self.apply(resolve(name_or_path, self.search_dirs))
+
+    def apply(self, model: Model) -> Model:
+        """`model` with this setup's bell (if any) and variants added."""
+        if self.bell is None and not self.variants:
+            return model
+        return replace(model, bell=self.bell or model.bell,
+                       variants=model.variants | self.variants)
+
+
 @cache
-def _load(name: str, path: str) -> Model:
-    return Model(name, load_cat(path))
+def _load(name: str, path: str, search_dirs: tuple[str, ...] = ()) -> Model:
+    return Model(name, load_cat(path, [Path(d) for d in search_dirs]))

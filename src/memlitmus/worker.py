@@ -46,7 +46,6 @@ from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge_each, result_base
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import resolve
 from memlitmus.results import FileError, ModelResult, Observation
 from memlitmus.solve import memory_reason, set_memory_ceiling, timeout_reason
 
@@ -249,7 +248,9 @@ def _run_job(conn: Connection, file: str, specs: list[str], options: Options) ->
         except OSError as err:  # missing, unreadable, a directory...
             conn.send(("error", FileError(file, f"{file}: cannot read: {err.strerror or err}")))
             return
-        models = [resolve(spec) for spec in specs] or [resolve(default_model_for(test.arch))]
+        setup = options.setup
+        models = [setup.resolve(spec) for spec in specs] or [
+            setup.resolve(default_model_for(test.arch))]
         conn.send(("plan", [result_base(test, model.name) for model in models]))
         for result in judge_each(test, models, options):
             conn.send(("result", result))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from memlitmus.arch.c_primitives import SHAPES
@@ -57,11 +58,14 @@ from memlitmus.litmus.parse_c import CTransformer
 PLAIN: frozenset[str] = frozenset()
 LOOP_UNROLL = 2  # herd's default `-unroll`
 
-# Every tag a C event may carry: the models look these names up as event sets.
-C_TAGS = frozenset(
-    {p.tag for p in primitives().values()}
-    | {"RMW", "LKW", "LF", "Mb", "Once"}
-)
+
+
+def tags_of(table: Mapping[str, Primitive]) -> frozenset[str]:
+    """Every tag a C event may carry with `table`: the models look them up as event sets."""
+    return frozenset({p.tag for p in table.values()} | {"RMW", "LKW", "LF", "Mb", "Once"})
+
+
+C_TAGS = tags_of(primitives())
 
 _ARITH = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "^": "^", "==": "==",
           "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -73,6 +77,12 @@ class CArch:
 
     name: str = "C"
     tags: frozenset[str] = C_TAGS
+    table: Mapping[str, Primitive] | None = None
+    """The kernel primitives (None: the built-in `kernel_primitives` table)."""
+
+    def with_macros(self, table: Mapping[str, Primitive]) -> CArch:
+        """This front end reading the primitives of a `.def` file (`kernel_macros`)."""
+        return CArch(self.name, tags_of(table), table)
 
     def canonical_reg(self, reg: str) -> str:
         """C registers are the locals as written."""
@@ -82,7 +92,8 @@ class CArch:
         """Execute one thread's body symbolically."""
         if not isinstance(thread, CThread):
             raise UnsupportedError("a C test needs C threads", thread.span)
-        runner = CThreadRunner(tb, _srcu_registry(tb.program))
+        table = primitives() if self.table is None else self.table
+        runner = CThreadRunner(tb, _srcu_registry(tb.program), table)
         for param in thread.params:
             tb.program.add_location(param.name)
             tb.set(param.name, AddrOf(param.name))
@@ -110,6 +121,7 @@ class CThreadRunner:
 
     tb: ThreadBuilder
     srcu: dict[str, list[int]]
+    table: Mapping[str, Primitive]
     names: set[str] = field(default_factory=set)
     _labels: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -237,7 +249,7 @@ class CThreadRunner:
         return value
 
     def call(self, e: CCall) -> Expr:
-        prim = primitives().get(e.name)
+        prim = self.table.get(e.name)
         if prim is None:
             raise UnsupportedError(f"unsupported macro or function `{e.name}`", e.span)
         if len(e.args) != len(prim.args):

@@ -51,11 +51,13 @@ def evaluate(
     *,
     variants: Collection[str] = (),
     stdlib: bool = True,
+    bell: A.CatModel | None = None,
 ) -> list[CheckOutcome[S, R]]:
     """Run `model`'s instructions over `algebra` and return its checks, in order.
 
     The shipped stdlib.cat is run first (herd includes its stdlib implicitly) unless
-    `stdlib` is False. `variants` are the enabled herd variants, tested by `if "name"`.
+    `stdlib` is False, then `bell` (herd's `-bell` file), whose bindings and checks the
+    model sees and keeps. `variants` are the enabled herd variants, tested by `if "name"`.
     Raises `CatError` (with a span) on type errors, unknown identifiers and unsupported
     constructs.
     """
@@ -63,6 +65,8 @@ def evaluate(
     try:
         if stdlib and Path(model.file).resolve() != _STDLIB_PATH:
             interp.run(load_cat(_STDLIB_PATH).instructions, interp.top)
+        if bell is not None:
+            interp.run(bell.instructions, interp.top)
         interp.run(model.instructions, interp.top)
     except RecursionError:
         raise CatError("cat evaluation recursed too deeply (unbounded recursion?)") from None

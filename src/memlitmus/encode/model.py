@@ -29,7 +29,8 @@ def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str
     """Evaluate the model symbolically and turn its checks into constraints."""
     algebra = Z3Algebra(Builtins(enc, known_tags))
     out = ModelEncoding()
-    for index, check in enumerate(evaluate(model.cat, algebra)):
+    for index, check in enumerate(evaluate(model.cat, algebra, variants=model.variants,
+                                              bell=model.bell)):
         if check.undefined_unless:
             raise CatError("`undefined_unless` checks are not supported", check.span)
         if check.assertion:
