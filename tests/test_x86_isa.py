@@ -58,6 +58,12 @@ CASES = {
         "int64_t t[3]={1,-1}; 0:rax=t; 0:rbx=2; int64_t 0:rcx;",
         ["movq $5,0(%rax,%rbx,8)", "movq 8(%rax),%rcx"], "t[2]=5 /\\ 0:rcx=-1",
         ["0:rcx=-1; t[2]=5;"]),
+    # values print as herd casts them to the declared type (undeclared: int, 32 bits)
+    "print-int": ("", ["movl $-1,%eax"], "0:rax=0xffffffff", ["0:rax=-1;"]),
+    "print-uint64": (
+        "uint64_t 0:rax;", ["movq $-1,%rax"], "0:rax=-1", ["0:rax=18446744073709551615;"]),
+    "print-int64": ("int64_t 0:rax;", ["movq $-1,%rax"], "0:rax=-1", ["0:rax=-1;"]),
+    "print-uint8-memory": ("uint8_t x;", ["movq $-1,(x)"], "[x]=-1", ["[x]=255;"]),
     # cmpxchg with memory first (herd's order) or last (AT&T's): the same instruction
     "cmpxchg-herd-order": (
         "0:rax=0; 0:rbx=9;", ["lock cmpxchgq (x),%rbx"], "[x]=9 /\\ 0:rax=0",

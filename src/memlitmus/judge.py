@@ -19,6 +19,7 @@ from memlitmus.litmus.ast import LitmusTest, Loc, Value
 from memlitmus.models import Model, ModelSetup
 from memlitmus.observe import (
     Observed,
+    declared_types,
     final_term,
     prop_cond,
     prop_holds,
@@ -81,8 +82,10 @@ class TestEncoding:
                 locs.append(loc)
         named = [(loc, herd_loc_name(loc, self.test.arch)) for loc in locs]
         named.sort(key=lambda item: name_sort_key(item[1], self.test.arch))
+        types = declared_types(self.test.init)
         return [
-            Observed(loc, name, final_term(self.enc, loc, self.arch.canonical_reg))
+            Observed(loc, name, final_term(self.enc, loc, self.arch.canonical_reg),
+                     types.get(loc))
             for loc, name in named
         ]
 
@@ -168,7 +171,7 @@ def _list_states(encoding: TestEncoding, base: ModelResult) -> ModelResult:
         values = {obs.loc: v for obs, v in zip(encoding.observed, row, strict=True)}
         symbols: dict[int, str] = {}  # thin-air symbols, named in order of appearance
         state = State(tuple(
-            (obs.name, value_text(encoding.enc, v, symbols))
+            (obs.name, value_text(encoding.enc, v, symbols, obs.ctype))
             for obs, v in zip(encoding.observed, row, strict=True)
         ))
         # rows that differ only in which read of a cycle holds the symbol are one state

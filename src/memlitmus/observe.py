@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import z3
@@ -16,6 +16,7 @@ from memlitmus.litmus.ast import (
     Atom,
     Const,
     Implies,
+    InitEntry,
     Loc,
     LocEq,
     MemLoc,
@@ -33,6 +34,7 @@ class Observed:
     loc: Loc
     name: str
     term: int | z3.ArithRef
+    ctype: str | None = None  # the declared type, which herd prints the value as
 
 
 def prop_locations(prop: Prop | None) -> list[Loc]:
@@ -74,15 +76,48 @@ def value_id(enc: ExecutionEncoding, value: Value) -> int:
     return enc.location_ids[value]
 
 
-def value_text(enc: ExecutionEncoding, value: int, symbols: dict[int, str]) -> str:
-    """How herd prints a final value: a number, the name of the location it points to, or
-    a thin-air symbol `S1`, `S2`… (named in `symbols` in order of first appearance)."""
+def value_text(
+    enc: ExecutionEncoding, value: int, symbols: dict[int, str], ctype: str | None = None
+) -> str:
+    """How herd prints a final value: a number cast to the location's declared type
+    (`typed_value`), the name of the location it points to, or a thin-air symbol `S1`,
+    `S2`… (named in `symbols` in order of first appearance)."""
     if is_symbol(value):
         return symbols.setdefault(value, f"S{len(symbols) + 1}")
     for name, ident in enc.location_ids.items():
         if value == ident:
             return name
-    return str(value)
+    return str(typed_value(value, ctype))
+
+
+# herd's integer types: (bits, signed) (lib/testType.ml `size_of`, `is_signed`; `long` is
+# 32 bits there, and an undeclared location is an `int`).
+_INT_TYPES = {
+    "char": (8, True), "int8_t": (8, True), "uint8_t": (8, False),
+    "short": (16, True), "int16_t": (16, True), "uint16_t": (16, False),
+    "int": (32, True), "long": (32, True), "int32_t": (32, True), "uint32_t": (32, False),
+    "atomic_t": (32, True), "int64_t": (64, True), "uint64_t": (64, False),
+    "intptr_t": (64, True), "uintptr_t": (64, False),
+}
+
+
+def typed_value(value: int, ctype: str | None) -> int:
+    """A final value as herd prints it for a location of type `ctype` (None: `int`): the
+    low bits of the type's size, sign-extended for a signed type, else zero-extended
+    (herd/archExtra_herd.ml `pp_typed`); so an undeclared register holding 0xffffffff
+    prints -1 and a `uint64_t` one holding -1 prints 18446744073709551615. Pointer and
+    unknown types print the value itself."""
+    found = _INT_TYPES.get(ctype or "int")
+    if found is None:
+        return value
+    bits, signed = found
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if signed and value >> (bits - 1) else value
+
+
+def declared_types(init: Iterable[InitEntry]) -> dict[Loc, str]:
+    """The type the init block declares for each location (`uint64_t 0:rax`)."""
+    return {entry.loc: entry.ctype for entry in init if entry.ctype is not None}
 
 
 def prop_cond(prop: Prop, term_of: Callable[[Loc], Term], ident: Callable[[Value], int]) -> Cond:
