@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from memlitmus.arch.kernel_macros import read_macros
 from memlitmus.corpus import by_file, disagreements, read_expected
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge
@@ -42,6 +43,9 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=10, help="print up to N disagreements")
     parser.add_argument("--model", action="append", default=[],
                         help="judge only under these models (default: every model of a row)")
+    parser.add_argument("--macros", type=Path, default=None, metavar="FILE.def",
+                        help="kernel primitives for C tests from a herd .def file (e.g. an "
+                             "edited copy of the kernel's linux-kernel.def)")
     parser.add_argument("--model-file", action="append", default=[], metavar="NAME=FILE",
                         help="judge the rows of model NAME with cat file FILE (e.g. herd's "
                              "own x86tso.cat in place of the shipped x86tso)")
@@ -58,7 +62,8 @@ def main() -> int:
     large = _large_files(suite) if args.skip_large else set()
     files = sorted(f for f in grouped if f not in large)[: args.limit or None]
     timings: list[tuple[float, str, int, float]] = []  # seconds, file, states, herd7's
-    options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout)
+    macros = read_macros(args.macros) if args.macros is not None else None
+    options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, macros=macros)
     agree = rows = rejected = 0
     herd_time = 0.0
     shown = 0
