@@ -153,3 +153,4 @@ def test_the_kernels_files_fail_cleanly(capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err
     assert status == 2 and "Traceback" not in err
     assert "unsupported cat construct `set matching on an event set`" in err
+    assert "(called from " in err and "lock.cat:" in err  # the kernel's line, not the library's

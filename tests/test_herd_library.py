@@ -131,3 +131,12 @@ def test_herds_own_models_give_the_shipped_verdicts(name: str) -> None:
     ours = load_cat(MODELS_DIR / name)
     for alg in (sb(), sb(fenced=True), mp()):
         assert allowed(alg, evaluate(herd, alg)) == allowed(alg, evaluate(ours, alg))
+
+
+def test_an_error_inside_a_library_function_names_the_call() -> None:
+    with pytest.raises(CatError) as info:
+        evaluate(cat("let f x = x\nempty map f W"), sb())
+    err = info.value
+    assert err.span is not None and err.span.file.endswith("stdlib.cat")
+    assert err.message == ("unsupported cat construct `set matching on an event set` "
+                           "(called from t.cat:2:7)")

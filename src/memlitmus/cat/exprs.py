@@ -265,7 +265,10 @@ class ExprEvaluator(Generic[S, R]):
                 return PRIMITIVES["linearisations-loc"].fn(self.ctx, arg, span)  # type: ignore[union-attr]
             local = dict(fn.env)
             bind(fn.param, arg, local, span)
-            return self.eval(fn.body, local)
+            try:
+                return self.eval(fn.body, local)
+            except CatError as exc:
+                raise _called_from(exc, span) from None
         if isinstance(fn, Prim):
             return fn.fn(self.ctx, arg, span)
         raise err(f"type error: a function was expected, found {describe(fn)}", span)
@@ -349,6 +352,15 @@ class ExprEvaluator(Generic[S, R]):
         if isinstance(v, TupleV):
             return tuple(self._key(x, span) for x in v.elems)
         raise unsupported(f"comparison of {describe(v)}", span)
+
+
+def _called_from(exc: CatError, call: Span) -> CatError:
+    """`exc`, raised in a function of another file (a library's `map`, say), with the
+    place of the call added once: the user's own line is the one to look at."""
+    span = exc.span
+    if span is None or span.file == call.file or "(called from " in exc.message:
+        return exc
+    return CatError(f"{exc.message} (called from {call})", span, exc.source)
 
 
 def _dedupe(values: Iterable[Value]) -> tuple[Value, ...]:
