@@ -3,6 +3,7 @@
     python benchmarks/corpus.py x86            # every row of ../shared/corpus/x86
     python benchmarks/corpus.py aarch64 --verdict-only
     python benchmarks/corpus.py lkmm --skip-large --timeout 40
+    python benchmarks/corpus.py herd-instructions --under X86_64/   # one folder of a suite
     python benchmarks/corpus.py x86 --model-file x86tso=../shared/models/herd-libdir/x86tso.cat
     python benchmarks/corpus.py x86 --worker     # as the command line judges: in a worker
 
@@ -52,6 +53,9 @@ def main() -> int:
     parser.add_argument("--skip-large", action="store_true",
                         help="leave out the files listed in the suite's large.tsv")
     parser.add_argument("--slowest", type=int, default=5, help="list the N slowest tests")
+    parser.add_argument("--under", default="",
+                        help="judge only the files whose path in the suite starts with this "
+                             "(herd-instructions: X86_64/, AArch64/ or C/)")
     parser.add_argument("--worker", action="store_true",
                         help="judge in a worker process with the time and memory bounds, "
                              "as `memlitmus run` does (memlitmus.worker)")
@@ -60,7 +64,8 @@ def main() -> int:
     suite = CORPUS / args.suite
     grouped = by_file(read_expected(suite / "expected.tsv"))
     large = _large_files(suite) if args.skip_large else set()
-    files = sorted(f for f in grouped if f not in large)[: args.limit or None]
+    files = sorted(f for f in grouped if f not in large and f.startswith(args.under))
+    files = files[: args.limit or None]
     timings: list[tuple[float, str, int, float]] = []  # seconds, file, states, herd7's
     macros = read_macros(args.macros) if args.macros is not None else None
     options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, macros=macros)

@@ -328,5 +328,15 @@ class CArchitecture(Architecture):
     start = "c"
     transformer = CTransformer
     skip_comments = False  # `(*p)` is code in C, not a comment (herd's choice too)
+    # herd's C also reads C11 atomics and 128-bit integers (its own instruction tests use
+    # them); the kernel dialect has neither, so they are refused by name, not misparsed.
+    outside_dialect = (
+        (r"\b(?:_Atomic|atomic_(?:u?int|u?long|u?llong|bool|u?char|schar|u?short|u?intptr_t"
+         r"|size_t|ptrdiff_t|u?intmax_t))\b", "a C11 atomic type"),
+        (r"\b(?:atomic_\w+_explicit|atomic_(?:thread|signal)_fence|atomic_(?:load|store"
+         r"|exchange|compare_exchange_(?:strong|weak))|memory_order_\w+)\b",
+         "a C11 atomic operation"),
+        (r"\b(?:__u?int128(?:_t)?|u?int128_t)\b", "a 128-bit integer type"),
+    )
     front_end = C
     default_model = "lkmm"

@@ -16,6 +16,9 @@ descriptors; nothing else in the code lists architectures. A descriptor says
 * `lowerings`: model name → the front end whose events that model judges, for a model
   that judges this architecture only through a translation (issue 10's kernel mappings
   lower C code to x86 or arm64 instructions this way);
+* `outside_dialect`: (regular expression, what it is) pairs naming well-formed
+  constructs of herd's dialect that memlitmus refuses by name (C11 atomics and 128-bit
+  integers in C), reported at the first one met;
 * `kernel_mapping`: the table of kernel primitive → this architecture's instructions
   (filled by the kernel-mapping work; None where there is none).
 """
@@ -48,6 +51,7 @@ class Architecture:
     front_end: ClassVar[Arch]
     default_model: ClassVar[str]
     lowerings: ClassVar[Mapping[str, Arch]] = {}
+    outside_dialect: ClassVar[tuple[tuple[str, str], ...]] = ()
     kernel_mapping: ClassVar[Mapping[str, object] | None] = None
 
     REQUIRED: ClassVar[tuple[str, ...]] = (

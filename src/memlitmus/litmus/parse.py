@@ -23,6 +23,7 @@ architecture's program is said by its descriptor (`memlitmus.arch.registry`).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -32,11 +33,11 @@ import lark
 from lark import Lark, Token, Transformer
 
 from memlitmus.arch.registry import BY_NAME
-from memlitmus.errors import reject_binary
+from memlitmus.errors import UnsupportedError, reject_binary
 from memlitmus.grammar_files import grammar_path
 from memlitmus.litmus.ast import Condition, Const, LitmusTest
 from memlitmus.litmus.sections import sniff_arch, split_sections
-from memlitmus.litmus.syntax_errors import Section, end_of_content, parse_section
+from memlitmus.litmus.syntax_errors import Section, end_of_content, parse_section, span_at
 from memlitmus.litmus.transform import CommonTransformer, Constraints, Prelude
 
 __all__ = ["load_litmus", "parse_litmus"]
@@ -67,6 +68,7 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
     descriptor = BY_NAME[arch]
     split = split_sections(text, file, descriptor.skip_comments)
     clean = split.clean
+    _reject_outside_dialect(descriptor.outside_dialect, clean, text, file)
 
     prelude: Prelude = parse_section(
         _common_parser(), "prelude", Section(file, text, clean, 0, split.prelude_end, "header")
@@ -94,6 +96,24 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
         source=text,
         span=arch_span,
     )
+
+
+def _reject_outside_dialect(
+    constructs: tuple[tuple[str, str], ...], clean: str, text: str, file: str
+) -> None:
+    """Refuse the first construct of the architecture's `outside_dialect` in the file,
+    by name and position: `file:line:col: '__int128': a 128-bit integer type, ...`."""
+    found: list[tuple[int, str, str]] = []
+    for pattern, what in constructs:
+        m = re.search(pattern, clean)
+        if m is not None:
+            found.append((m.start(), m.group(), what))
+    if found:
+        start, word, what = min(found)
+        raise UnsupportedError(
+            f"`{word}`: {what}, outside the kernel dialect that memlitmus models",
+            span_at(text, file, start), text,
+        )
 
 
 # ======================================================================================
