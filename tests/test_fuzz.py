@@ -4,9 +4,19 @@ command line: no traceback, no internal error, every exit 0 or 2 with `file:line
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from benchmarks import fuzz
+from memlitmus.cli import main
+from tests.conftest import ROOT
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
 
 
 @pytest.mark.parametrize("seed", [11, 12])
@@ -17,3 +27,33 @@ def test_mutants_never_crash_and_every_rejection_has_a_position(seed: int) -> No
     assert dict(tally.failures) == {}, tally.examples
     assert set(tally.exits) <= {0, 2}
     assert tally.exits[0] > 0 and tally.exits[2] > 0
+
+
+# ---- one test per kind of crash the fuzzer found ---------------------------------------
+
+
+def test_a_condition_comparing_with_an_untouched_location_is_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`0:EAX=version`, `version` named nowhere else: a location of its own, whose address
+    no register holds (was a KeyError)."""
+    path = tmp_path / "v.litmus"
+    path.write_text("X86 v\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\n"
+                    "exists (0:EAX=version \\/ 0:EAX=1)\n", encoding="utf-8")
+    status = main(["run", str(path), "-f", "json"])
+    captured = capsys.readouterr()
+    assert (status, captured.err) == (0, "")
+    (record,) = [json.loads(line) for line in captured.out.splitlines()]
+    assert (record["observation"], record["states"]) == ("Never", [{"0:EAX": 0}])
+
+
+def test_a_cat_file_with_invalid_utf8_is_a_syntax_error_at_its_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was a UnicodeDecodeError traceback: undecodable bytes read as U+FFFD."""
+    path = tmp_path / "m.cat"
+    path.write_bytes(b'"m"\nlet a = po \xff\xfe\nacyclic a\n')
+    status = main(["run", "litmus/x86/SB.litmus", "--cat", str(path)])
+    captured = capsys.readouterr()
+    assert (status, captured.out) == (2, "")
+    assert captured.err.startswith(f"memlitmus: {path}:2:12: ")

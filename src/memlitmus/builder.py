@@ -30,6 +30,7 @@ from memlitmus.events import (
     pick_conditions,
     read_value,
 )
+from memlitmus.nesting import ExprDepth
 
 PICK = {"addr": "pick-addr", "data": "pick-data", "ctrl": "pick-ctrl"}
 """The relation that carries the pick dependencies of each kind (see `Expr.picks`)."""
@@ -155,6 +156,10 @@ class ThreadBuilder:
     state: PathState = field(init=False)
     pending: dict[str, list[PathState]] = field(default_factory=dict)
     instr: int = 0
+    # where the thread is (its header, then each memory event's): the position of an error
+    # found in a value rather than in the text, such as a too deeply nested expression
+    span: Span | None = None
+    depth: ExprDepth = field(default_factory=ExprDepth)
 
     def __post_init__(self) -> None:
         self.state = PathState(TRUE, dict(self.init_regs), frozenset())
@@ -170,8 +175,8 @@ class ThreadBuilder:
         return self.state.regs.get(reg, ZERO)
 
     def set(self, reg: str, value: Expr) -> None:
-        """Assign a register."""
-        self.state.regs[reg] = value
+        """Assign a register (UnsupportedError when the value nests past MAX_NESTING)."""
+        self.state.regs[reg] = self.depth.check(value, self.span)
 
     @property
     def reachable(self) -> bool:
@@ -211,6 +216,7 @@ class ThreadBuilder:
         self, kind: str, addr: Expr | None, value: Expr | None,
         tags: frozenset[str], span: Span | None,
     ) -> int:
+        self.span = span or self.span
         if isinstance(addr, AddrOf):
             self.program.add_location(addr.name)
         event = self.program.new_event(
@@ -231,7 +237,8 @@ class ThreadBuilder:
         """Jump forward to `label` when `cond` is non-zero."""
         ctrl = self.state.ctrl | cond.deps
         picks = self.state.pick_ctrl | cond.picks
-        taken = PathState(and_(self.state.guard, cond), dict(self.state.regs), ctrl, picks)
+        guard = self.depth.check(and_(self.state.guard, cond), self.span)
+        taken = PathState(guard, dict(self.state.regs), ctrl, picks)
         self.pending.setdefault(label, []).append(taken)
         self.state = PathState(and_(self.state.guard, not_(cond)), self.state.regs, ctrl, picks)
 
@@ -245,6 +252,8 @@ class ThreadBuilder:
         """Join every path that jumps to `name` with the fall-through path."""
         for incoming in self.pending.pop(name, []):
             self.state = _merge(self.state, incoming)
+            for value in (self.state.guard, *self.state.regs.values()):
+                self.depth.check(value, self.span)
 
     @contextmanager
     def structured(self) -> Iterator[PathState]:

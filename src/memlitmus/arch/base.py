@@ -89,6 +89,7 @@ def lower(test: LitmusTest, arch: Arch) -> EventProgram:
                                    "the init block", test.condition.span)
     for thread in test.threads:
         tb = program.thread(thread.proc, init_regs.get(thread.proc, {}))
+        tb.span = thread.span
         arch.run_thread(thread, tb)
         tb.finish(thread.span)
     for tid, regs in init_regs.items():

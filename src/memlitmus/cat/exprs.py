@@ -44,6 +44,12 @@ S = TypeVar("S")
 R = TypeVar("R")
 
 
+# Each call takes several Python frames; herd's own libraries nest a few (a `map` over a
+# list of fences). Deeper is almost surely a recursion without end: an error, not a
+# RecursionError (see memlitmus.nesting).
+MAX_CALL_DEPTH = 50
+
+
 class ExprEvaluator(Generic[S, R]):
     """Evaluates expressions and conditions in an environment, over `ctx`'s algebra."""
 
@@ -51,6 +57,7 @@ class ExprEvaluator(Generic[S, R]):
         self.ctx = ctx
         self.alg = ctx.alg
         self.lets: LetBinder[S, R] = LetBinder(ctx, self.eval)
+        self.calls = 0  # closures being applied, one inside the other
         self._eval: dict[type, Callable[[Any, Env], Value]] = {
             A.Var: self._var, A.Tag: self._tag, A.Konst: self._konst,
             A.ExplicitSet: self._explicit_set, A.TupleExp: self._tuple, A.Op1: self._op1,
@@ -265,10 +272,16 @@ class ExprEvaluator(Generic[S, R]):
                 return PRIMITIVES["linearisations-loc"].fn(self.ctx, arg, span)  # type: ignore[union-attr]
             local = dict(fn.env)
             bind(fn.param, arg, local, span)
+            if self.calls >= MAX_CALL_DEPTH:
+                raise err(f"function calls nested deeper than {MAX_CALL_DEPTH} levels "
+                          "(unbounded recursion?)", span)
+            self.calls += 1
             try:
                 return self.eval(fn.body, local)
             except CatError as exc:
                 raise _called_from(exc, span) from None
+            finally:
+                self.calls -= 1
         if isinstance(fn, Prim):
             return fn.fn(self.ctx, arg, span)
         raise err(f"type error: a function was expected, found {describe(fn)}", span)

@@ -38,6 +38,13 @@ Evaluate = Callable[[A.Expr, Env], Value]
 """How the binder evaluates an expression in an environment (`ExprEvaluator.eval`)."""
 
 
+# A binding is evaluated on first use, so 3000 `let`s each built on the previous one would
+# be evaluated one inside the other (one Python recursion per `let`) when the last is used.
+# A binding that would sit deeper than this in such a chain is evaluated at once, as herd
+# (a strict interpreter) evaluates every binding; see memlitmus.nesting.
+MAX_LAZY_DEPTH = 50
+
+
 class LetBinder(Generic[S, R]):
     """Binds the names of `let` and `let rec`, evaluating through `evaluate`."""
 
@@ -55,7 +62,11 @@ class LetBinder(Generic[S, R]):
                 if isinstance(b.expr, A.Fun):
                     out[b.pattern.name] = Thunk(make_closure(b.expr, env))
                 else:
-                    out[b.pattern.name] = Thunk(expr=b.expr, env=capture(b.expr.fv, env))
+                    thunk = Thunk(expr=b.expr, env=capture(b.expr.fv, env))
+                    if thunk.depth > MAX_LAZY_DEPTH:  # evaluate now: see MAX_LAZY_DEPTH
+                        assert thunk.env is not None
+                        thunk = Thunk(self.eval(b.expr, thunk.env))
+                    out[b.pattern.name] = thunk
             else:
                 local: Env = {}
                 bind(b.pattern, self.eval(b.expr, env), local, b.span)

@@ -24,6 +24,7 @@ from memlitmus.cat.syntax_errors import TERMINAL_NAMES, syntax_error
 from memlitmus.cat.transform import Builder
 from memlitmus.errors import CatError, Span, reject_binary
 from memlitmus.grammar_files import grammar_path
+from memlitmus.nesting import check_tree
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 """The cat files shipped with memlitmus (stdlib.cat, sc.cat, x86tso.cat)."""
@@ -46,6 +47,7 @@ def parse_cat(text: str, file: str) -> A.CatModel:
         tree = _parser().parse(cleaned)
     except UnexpectedInput as exc:
         raise syntax_error(exc, text, cleaned, file) from None
+    check_tree(tree, "an expression", CatError, file)  # Builder recurses over the tree
     try:
         model = Builder(file).transform(tree)
     except VisitError as exc:  # our own CatError, raised while building the AST

@@ -139,7 +139,7 @@ Value = SetV | RelV | Poly | TagV | ValSetV | TupleV | OrdersV | Closure | Prim 
 class Thunk:
     """A binding: a value, or an expression (or Python function) evaluated once on demand."""
 
-    __slots__ = ("expr", "env", "fn", "value", "busy")
+    __slots__ = ("expr", "env", "fn", "value", "busy", "depth")
 
     def __init__(
         self,
@@ -153,6 +153,10 @@ class Thunk:
         self.env = env
         self.fn = fn
         self.busy = False
+        # unevaluated bindings that evaluating this one would evaluate one inside the
+        # other (see `LetBinder.let_bindings`)
+        self.depth: int = 0 if expr is None else 1 + max(
+            (t.depth for t in (env or {}).values() if t.value is None), default=0)
 
 
 Env = dict[str, Thunk]

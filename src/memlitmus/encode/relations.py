@@ -31,20 +31,36 @@ class ZSet:
         return f"ZSet({sorted(self.members)})"
 
 
-class ZRel:
-    """A symbolic relation; `closure_of` remembers r for r+ so acyclic(r+) checks r."""
+# Lazy relations computed from lazy relations nest: forcing `r1 | r2 | … | r3000` (or
+# 3000 `let`s each built on the last) would recurse once per level. A relation whose
+# thunk would sit deeper than this is computed at once instead, so forcing never recurses
+# more than this many levels, whatever the model (see memlitmus.nesting).
+MAX_LAZY_DEPTH = 50
 
-    __slots__ = ("_edges", "_thunk", "closure_of")
+
+class ZRel:
+    """A symbolic relation; `closure_of` remembers r for r+ so acyclic(r+) checks r.
+
+    A lazy relation (`thunk`) names the relations it is computed from (`over`), for its
+    `depth`: how many unforced thunks forcing it would run one inside the other.
+    """
+
+    __slots__ = ("_edges", "_thunk", "closure_of", "depth")
 
     def __init__(
         self,
         edges: Mapping[Pair, Cond] | None = None,
         thunk: Callable[[], Mapping[Pair, Cond]] | None = None,
         closure_of: ZRel | None = None,
+        over: tuple[ZRel, ...] = (),
     ):
         self._edges = None if edges is None else _drop_false(edges)
         self._thunk = thunk
         self.closure_of = closure_of
+        self.depth: int = 0 if self._edges is not None else 1 + max(
+            (o.depth for o in over), default=0)
+        if self.depth > MAX_LAZY_DEPTH:
+            _ = self.edges  # force now
 
     @property
     def edges(self) -> dict[Pair, Cond]:
@@ -53,6 +69,7 @@ class ZRel:
             assert self._thunk is not None
             self._edges = _drop_false(self._thunk())
             self._thunk = None
+            self.depth = 0
         return self._edges
 
     def __repr__(self) -> str:

@@ -39,6 +39,7 @@ from memlitmus.litmus.ast import Condition, Const, LitmusTest
 from memlitmus.litmus.sections import sniff_arch, split_sections
 from memlitmus.litmus.syntax_errors import Section, end_of_content, parse_section, span_at
 from memlitmus.litmus.transform import CommonTransformer, Constraints, Prelude
+from memlitmus.nesting import check_tree
 
 __all__ = ["load_litmus", "parse_litmus"]
 
@@ -80,6 +81,9 @@ def parse_litmus(text: str, file: str) -> LitmusTest:
     else:
         cons_section = Section(file, text, clean, split.program_end, len(text), "constraints")
         constraints = parse_section(_common_parser(), "constraints", cons_section)
+    # before anything walks them recursively (see memlitmus.nesting)
+    check_tree(threads, "code", UnsupportedError, file)
+    check_tree(constraints, "a condition", UnsupportedError, file)
     return LitmusTest(
         arch=arch,
         name=prelude.name,
