@@ -26,18 +26,27 @@ from memlitmus.events import (
 
 Values = frozenset[int] | None
 _LIMIT = 64  # more possible values than this: unknown
-_ROUNDS = 8  # passes over the reads before giving up on a fixpoint
+# Passes over the reads before giving up. Each pass that changes anything grows a set or
+# makes it unknown, and a set grows at most _LIMIT times, so a fixpoint always comes; the
+# cap only bounds the work on large tests.
+_ROUNDS = 200
 
 
 def read_value_sets(program: EventProgram) -> dict[int, Values]:
     """For each read event, the values it may return (None: not known statically).
 
     A least fixpoint over "a read returns a value some aliasing write may store", from
-    no values at all; reads still changing after `_ROUNDS` passes are unknown.
+    no values at all (a read never reads its own instruction's write, as in
+    `execution._same_instruction`); when no fixpoint comes in `_ROUNDS` passes, every
+    read is unknown.
     """
     reads = program.reads()
     writes = program.writes()
-    sources = {r.eid: [w for w in writes if _may_alias(w, r)] for r in reads}
+    sources = {
+        r.eid: [w for w in writes if _may_alias(w, r)
+                and not (w.thread == r.thread and w.instr == r.instr)]
+        for r in reads
+    }
     sets: dict[int, Values] = {r.eid: frozenset() for r in reads}
     for _ in range(_ROUNDS):
         changed = False
