@@ -68,6 +68,10 @@ class ExecutionEncoding:
         """The values `expr` may take, known before solving (None: unknown)."""
         return expr_values(expr, self._read_value_sets)
 
+    def static_values(self, expr: Expr) -> Values:
+        """The values `expr` may take, known before solving (None: unknown)."""
+        return self._static_values(expr)
+
     # locations ---------------------------------------------------------------------------
 
     def same_loc(self, a: int, b: int) -> Cond:

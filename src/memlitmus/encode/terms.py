@@ -166,6 +166,9 @@ class TermBuilder:
         op = expr.op
         if op == "&" and self.value_sets is not None and mask_is_noop(self.value_sets, expr):
             return left  # a mask every possible value already fits: no bit-vector term
+        if op == "&" and isinstance(right, int) and 0 < right < (1 << 63) \
+                and right & (right + 1) == 0 and not isinstance(left, int):
+            return left % (right + 1)  # low bits: integer remainder, no bit-vector term
         if op in _BITWISE:
             if isinstance(left, int) and isinstance(right, int):
                 return evaluate_op(op, left, right)

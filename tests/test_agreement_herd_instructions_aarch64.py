@@ -1,0 +1,73 @@
+"""herd7's own AArch64 instruction tests (`../shared/corpus/herd-instructions/AArch64`):
+every file memlitmus accepts agrees with herd7 (Observation and final states) under armv8
+and sc; the others are refused cleanly, each for a construct listed in `REFUSED`
+(docs/armv8.md, *herd's instruction tests*). A refused file that starts to be accepted
+fails the test until it is taken off the list.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from memlitmus.corpus import by_file, disagreements, read_expected
+from memlitmus.errors import MemlitmusError
+from memlitmus.judge import Options, judge
+from memlitmus.litmus.parse import load_litmus
+from memlitmus.models import resolve
+from tests.conftest import CORPUS, ROOT
+
+SUITE = CORPUS / "herd-instructions"
+EXPECTED = (
+    {f: rows for f, rows in by_file(read_expected(SUITE / "expected.tsv")).items()
+     if f.startswith("AArch64/")}
+    if SUITE.is_dir() else {}
+)
+CASES = ROOT / ".." / "shared" / "cases"
+
+_ARRAYS = "arrays in the init block"
+_LABEL_VALUES = "code labels as values (`0:X1=P1:L1`), BR/BLR to a register"
+_INSTR_VALUES = "instructions as values (`instr:\"B .+4\"`, ins_t): self-modifying code"
+REFUSED: dict[str, str] = {
+    **{f"AArch64/{name}.litmus": _ARRAYS for name in (
+        "A128", "A129", "A132", "A133", "A147", "A19", "A230", "A231", "A233", "A240",
+        "A241", "A244", "A245", "A246", "A255", "A256", "L008", "L009", "L010", "L013",
+        "L014", "L018", "L032", "L033", "L034", "L056", "L057", "L058", "L080", "L081",
+        "L083", "L084", "L087", "L101", "M001")},
+    **{f"AArch64/{name}.litmus": _LABEL_VALUES for name in (
+        "A250", "A257", "AK001", "AK002", "AK003", "L022", "L023", "L025")},
+    **{f"AArch64/{name}.litmus": _INSTR_VALUES for name in (
+        "L049", "L050", "L051", "L061", "L062")},
+    "AArch64/A127.litmus": "symbolic registers in the init block (`%symbolic_reg`)",
+    "AArch64/A253.litmus": "symbolic registers in the init block (`%P0_x`)",
+    "AArch64/A235.litmus": "Morello capability registers (`[C1]`)",
+    "AArch64/A247.litmus": "faults in the final condition (`Fault(P0:L0,…)`)",
+    "AArch64/A259.litmus": "faults in the final condition (`Fault(P0:L0,…)`)",
+    "AArch64/L029.litmus": "a loop (backward branch) other than a store-exclusive retry",
+    "AArch64/L047.litmus": "a backward branch to a relative target (`.-8`)",
+    "AArch64/L048.litmus": "a backward branch to a relative target (`.-8`)",
+    "AArch64/L053.litmus": "system registers (`MRS`)",
+}
+
+
+@pytest.mark.skipif(not EXPECTED, reason="reference corpus ../shared/corpus absent")
+@pytest.mark.parametrize("file", sorted(EXPECTED), ids=str)
+def test_agrees_with_herd_or_is_refused_by_name(file: str) -> None:
+    expected = EXPECTED[file]
+    models = [resolve(m) for m in sorted(expected)]
+    if file in REFUSED:
+        with pytest.raises(MemlitmusError) as refusal:
+            judge(load_litmus(SUITE / file), models, Options())
+        assert f"{file.split('/')[-1]}:" in refusal.value.render().splitlines()[0]
+        return
+    results = judge(load_litmus(SUITE / file), models, Options())
+    problems = {r.model: disagreements(r, expected[r.model]) for r in results}
+    assert problems == {m: [] for m in sorted(expected)}
+
+
+@pytest.mark.skipif(not CASES.is_dir(), reason="../shared/cases absent")
+def test_case_w_register_width() -> None:
+    """A load into W keeps the low 32 bits of a 64-bit location; arithmetic into W wraps."""
+    (result,) = judge(load_litmus(CASES / "W-register-width.litmus"), [resolve("armv8")],
+                      Options())
+    assert result.observation.value == "Always"
+    assert [s.herd_line() for s in result.states] == ["0:X0=3; 0:X4=1;"]
