@@ -77,3 +77,13 @@ def test_sized_and_indexed_accesses() -> None:
 def test_a_bit_operation_on_a_run_time_value_is_refused_by_name() -> None:
     with pytest.raises(UnsupportedError, match="`RBIT` of a value known only at run time"):
         final_state("LDR W0,[X1]\nRBIT W2,W0", "0:X1=x;", "X2")
+
+
+def test_pairs_access_consecutive_elements() -> None:
+    init = "int64_t t[3]={1,2,3}; int64_t *0:X2=t; int64_t 0:X0; int64_t 0:X1;"
+    code = "LDP X0,X1,[X2],#8\nMOV X3,#7\nSTP X3,X3,[X2]"
+    text = (f"AArch64 T\n{{ {init} }}\n P0 ;\n"
+            + "\n".join(f" {line} ;" for line in code.splitlines())
+            + "\nforall (0:X0=1 /\\ 0:X1=2 /\\ t[1]=7 /\\ t[2]=7)\n")
+    (result,) = judge(parse_litmus(text, "t.litmus"), [resolve("armv8")], Options())
+    assert result.observation.value == "Always"

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from memlitmus.arch import aarch64_alu as alu
 from memlitmus.arch import aarch64_atomics as atomics
+from memlitmus.arch import aarch64_pairs as pairs
 from memlitmus.arch import aarch64_values as values
 from memlitmus.arch.base import asm_thread
 from memlitmus.arch.descriptor import Architecture, RegKey
@@ -392,6 +393,7 @@ HANDLERS: dict[str, Handler] = {
     "TBNZ": A64Thread.tbz,
     **{f"B.{code}": A64Thread.b_cond for code in values.CONDITION_CODES},
     **alu.HANDLERS,
+    **pairs.HANDLERS,
     **atomics.HANDLERS,
 }
 
