@@ -4,6 +4,8 @@
     python benchmarks/corpus.py aarch64 --verdict-only
     python benchmarks/corpus.py lkmm --skip-large --timeout 40
     python benchmarks/corpus.py herd-instructions --under X86_64/   # one folder of a suite
+    python benchmarks/corpus.py aarch64-pick
+    python benchmarks/corpus.py herd-instructions --under AArch64/
     python benchmarks/corpus.py x86 --model-file x86tso=../shared/models/herd-libdir/x86tso.cat
     python benchmarks/corpus.py x86 --worker     # as the command line judges: in a worker
 

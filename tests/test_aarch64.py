@@ -222,11 +222,12 @@ def test_noret_atomic_read_is_not_an_acquire() -> None:
 @pytest.mark.parametrize(
     ("code", "message"),
     [
-        ("LDRB W0,[X1]", "unsupported AArch64 instruction `LDRB`"),
+        ("LDXP W0,W2,[X1]", "unsupported AArch64 instruction `LDXP`"),
         ("L0:\nLDR W0,[X1]\nCBNZ W0,L0", "backward branch `CBNZ` outside a store-exclusive"),
         ("DMB FOO", "unsupported barrier option in `DMB`"),
-        ("CMP W0,#0\nB.VS L0\nL0:", "unsupported AArch64 instruction `B.VS`"),
-        ("ADD W0,W1,W2,LSL #2", "shifted register operand `LSL #2`"),
+        ("CMP W0,#0\nB.XX L0\nL0:", "unsupported AArch64 instruction `B.XX`"),
+        ("ADD W0,W1,W2,FOO #2", "unsupported operand modifier `FOO`"),
+        ("CSEL W0,W1,W2,XX", "expected a condition code"),
     ],
 )
 def test_refusals_name_the_construct(code: str, message: str) -> None:

@@ -15,10 +15,12 @@ from memlitmus.arch.registry import arch_of
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.model import ModelEncoding, encode_model
 from memlitmus.encode.terms import Cond
-from memlitmus.litmus.ast import LitmusTest, Loc, Value
+from memlitmus.litmus.ast import And, Atom, Implies, LitmusTest, Loc, Not, Or, Prop, RegLoc, Value
 from memlitmus.models import Model, ModelSetup
 from memlitmus.observe import (
+    INT_TYPES,
     Observed,
+    cast_value,
     declared_types,
     final_term,
     prop_cond,
@@ -63,12 +65,14 @@ class TestEncoding:
 
     def __init__(self, test: LitmusTest, options: Options):
         self.test = test
-        self.arch = arch_of(test).front_end
+        self.descriptor = arch_of(test)
+        self.arch = self.descriptor.front_end
         if options.macros is not None and isinstance(self.arch, CArch):
             self.arch = self.arch.with_macros(options.macros)
         self.program = lower(test, self.arch)
         self.enc = ExecutionEncoding(self.program)
         self.observed = self._observed()
+        self.prop = self._typed(test.condition.prop)
         self.session = Session.create(options.timeout_s)
         filter_cond = self._cond_of_filter()
         self.session.add(self.enc.constraints)
@@ -84,8 +88,8 @@ class TestEncoding:
         named.sort(key=lambda item: name_sort_key(item[1], self.test.arch))
         types = declared_types(self.test.init)
         return [
-            Observed(loc, name, final_term(self.enc, loc, self.arch.canonical_reg),
-                     types.get(loc))
+            Observed(loc, name, final_term(self.enc, loc, self.arch.canonical_reg,
+                                           self.ctype(loc)), types.get(loc))
             for loc, name in named
         ]
 
@@ -94,7 +98,23 @@ class TestEncoding:
         for obs in self.observed:
             if obs.loc == loc:
                 return obs.term
-        return final_term(self.enc, loc, self.arch.canonical_reg)
+        return final_term(self.enc, loc, self.arch.canonical_reg, self.ctype(loc))
+
+    def ctype(self, loc: Loc) -> str | None:
+        """The C type through which herd shows `loc`'s final value: its type in the init
+        block, else the architecture's default (`Architecture.default_type`)."""
+        default = self.descriptor.default_type
+        if default is None:
+            return None
+        canonical = self.arch.canonical_reg
+        for entry in self.test.init:
+            same = entry.loc == loc or (
+                isinstance(entry.loc, RegLoc) and isinstance(loc, RegLoc)
+                and entry.loc.thread == loc.thread
+                and canonical(entry.loc.reg) == canonical(loc.reg))
+            if same and entry.ctype is not None:
+                return entry.ctype
+        return default
 
     def ident(self, value: Value) -> int:
         """The integer of a literal value."""
@@ -103,7 +123,22 @@ class TestEncoding:
     def _cond_of_filter(self) -> Cond:
         if self.test.filter is None:
             return True
-        return prop_cond(self.test.filter, self.term_of, self.ident)
+        return prop_cond(self._typed(self.test.filter), self.term_of, self.ident)
+
+    def _typed(self, prop: Prop) -> Prop:
+        """`prop` with each number compared to a typed location read as a value of that
+        type, as herd reads it (`0:X4=0xf000000f` on an `int` register is -268435441)."""
+        if isinstance(prop, Atom):
+            ctype = self.ctype(prop.loc)
+            if isinstance(prop.value, int) and ctype in INT_TYPES:
+                bits, is_signed = INT_TYPES[ctype]
+                return replace(prop, value=cast_value(prop.value, bits, is_signed))
+            return prop
+        if isinstance(prop, Not):
+            return replace(prop, arg=self._typed(prop.arg))
+        if isinstance(prop, And | Or | Implies):
+            return replace(prop, left=self._typed(prop.left), right=self._typed(prop.right))
+        return prop
 
 
 def judge(test: LitmusTest, models: Sequence[Model], options: Options) -> list[ModelResult]:
@@ -164,7 +199,7 @@ def result_base(test: LitmusTest, model: str) -> ModelResult:
 def _list_states(encoding: TestEncoding, base: ModelResult) -> ModelResult:
     terms = [obs.term for obs in encoding.observed]
     rows = enumerate_values(encoding.session, terms)
-    prop = encoding.test.condition.prop
+    prop = encoding.prop
     states = []
     seen: set[State] = set()
     for row in rows:
@@ -188,7 +223,7 @@ def _list_states(encoding: TestEncoding, base: ModelResult) -> ModelResult:
 
 
 def _verdict_only(encoding: TestEncoding, base: ModelResult) -> ModelResult:
-    prop = prop_cond(encoding.test.condition.prop, encoding.term_of, encoding.ident)
+    prop = prop_cond(encoding.prop, encoding.term_of, encoding.ident)
     session = encoding.session
     some_yes = _satisfiable(session, prop)
     some_no = _satisfiable(session, z3.Not(prop) if not isinstance(prop, bool) else not prop)
@@ -201,7 +236,7 @@ def _verdict_only(encoding: TestEncoding, base: ModelResult) -> ModelResult:
 
 def _counts(encoding: TestEncoding) -> dict[str, int]:
     """herd's Positive/Negative: allowed executions satisfying the proposition or not."""
-    prop = encoding.test.condition.prop
+    prop = encoding.prop
 
     def satisfies(model: z3.ModelRef) -> bool:
         values = {obs.loc: evaluate_int(model, obs.term) for obs in encoding.observed}

@@ -57,12 +57,50 @@ def prop_locations(prop: Prop | None) -> list[Loc]:
     return out
 
 
-def final_term(enc: ExecutionEncoding, loc: Loc, canonical: Callable[[str], str]) -> Term:
-    """The final value of a register or memory location."""
+def final_term(
+    enc: ExecutionEncoding, loc: Loc, canonical: Callable[[str], str], ctype: str | None = None
+) -> Term:
+    """The final value of a register or memory location; with `ctype`, as a value of that
+    C type (`typed_term`)."""
     if isinstance(loc, MemLoc):
-        return enc.final_memory(loc.name)
-    expr = enc.program.final_registers.get((loc.thread, canonical(loc.reg)), ZERO)
-    return to_int(enc.value_term(expr))
+        term = enc.final_memory(loc.name)
+        exprs = [w.value for w in enc.program.writes() if w.value is not None]
+    else:
+        expr = enc.program.final_registers.get((loc.thread, canonical(loc.reg)), ZERO)
+        term = to_int(enc.value_term(expr))
+        exprs = [expr]
+    if ctype is None or ctype not in INT_TYPES:
+        return term
+    known: frozenset[int] | None = frozenset()
+    for expr in exprs:
+        values = enc.static_values(expr)
+        known = None if values is None or known is None else known | values
+    return typed_term(term, known, *INT_TYPES[ctype])
+
+
+def typed_term(term: Term, known: frozenset[int] | None, bits: int, is_signed: bool) -> Term:
+    """`term` as a value of a `bits`-bit integer type (herd prints and compares a location
+    through its declared type: a W register holding 0xffffffff is `-1` as an `int`,
+    `4294967295` as a `uint32_t`).
+
+    `known` is the set of values the term may take, when known before solving: if every
+    one fits the type, the term is kept as it is. With values unknown (a pointer, a value
+    built from unknowns) the term is kept too.
+    """
+    low = -(1 << (bits - 1)) if is_signed else 0
+    high = low + (1 << bits)
+    if isinstance(term, int):
+        return cast_value(term, bits, is_signed)
+    if known is None or all(low <= v < high for v in known):
+        return term
+    low = to_int(term) % (1 << bits)  # integer remainder: cheaper than bit-vectors
+    return z3.If(low >= (1 << (bits - 1)), low - (1 << bits), low) if is_signed else low
+
+
+def cast_value(value: int, bits: int, is_signed: bool) -> int:
+    """`value` converted to a `bits`-bit integer type, as C converts it."""
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if is_signed and value >> (bits - 1) else value
 
 
 def value_id(enc: ExecutionEncoding, value: Value) -> int:
@@ -92,7 +130,7 @@ def value_text(
 
 # herd's integer types: (bits, signed) (lib/testType.ml `size_of`, `is_signed`; `long` is
 # 32 bits there, and an undeclared location is an `int`).
-_INT_TYPES = {
+INT_TYPES = {
     "char": (8, True), "int8_t": (8, True), "uint8_t": (8, False),
     "short": (16, True), "int16_t": (16, True), "uint16_t": (16, False),
     "int": (32, True), "long": (32, True), "int32_t": (32, True), "uint32_t": (32, False),
@@ -107,7 +145,7 @@ def typed_value(value: int, ctype: str | None) -> int:
     (herd/archExtra_herd.ml `pp_typed`); so an undeclared register holding 0xffffffff
     prints -1 and a `uint64_t` one holding -1 prints 18446744073709551615. Pointer and
     unknown types print the value itself."""
-    found = _INT_TYPES.get(ctype or "int")
+    found = INT_TYPES.get(ctype or "int")
     if found is None:
         return value
     bits, signed = found

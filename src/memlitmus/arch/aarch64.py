@@ -23,20 +23,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from memlitmus.arch import aarch64_alu as alu
 from memlitmus.arch import aarch64_atomics as atomics
+from memlitmus.arch import aarch64_pairs as pairs
+from memlitmus.arch import aarch64_values as values
 from memlitmus.arch.base import asm_thread
 from memlitmus.arch.descriptor import Architecture, RegKey
-from memlitmus.builder import ThreadBuilder, select
+from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
-from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, not_, with_picks
+from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, not_
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
 from memlitmus.litmus.c_ast import CThread
 from memlitmus.litmus.parse_aarch64 import AArch64Transformer
 
 PLAIN: frozenset[str] = frozenset()
-FLAGS = "%NZCV"  # pseudo-register: the difference of the last CMP's operands
 BARRIER_OPTIONS = ("SY", "ST", "LD", "ISH", "ISHST", "ISHLD", "OSH", "OSHST", "OSHLD",
                    "NSH", "NSHST", "NSHLD")
 TAGS = frozenset(
@@ -44,7 +46,6 @@ TAGS = frozenset(
     | {f"{kind}.{opt}" for kind in ("DMB", "DSB") for opt in BARRIER_OPTIONS}
 )
 _W_REG = re.compile(r"W([0-9]+)")
-_W_MASK = (1 << 32) - 1
 
 
 def canonical_reg(reg: str) -> str:
@@ -80,8 +81,9 @@ class AArch64Arch:
 
 
 def is_branch(instr: Instr) -> bool:
-    """B, B.cond, CBZ, CBNZ: executed even in unreachable code, to record their targets."""
-    return instr.mnemonic in ("B", "CBZ", "CBNZ") or instr.mnemonic.startswith("B.")
+    """B, B.cond, CBZ, CBNZ, TBZ, TBNZ: executed even in unreachable code, to record their
+    targets."""
+    return instr.mnemonic in ("B", "CBZ", "CBNZ", "TBZ", "TBNZ") or instr.mnemonic.startswith("B.")
 
 
 # --- retry loops -----------------------------------------------------------------------
@@ -155,21 +157,26 @@ class A64Thread:
 
     # registers and operands ---------------------------------------------------------------
 
+    def width(self, op: Operand) -> int:
+        """32 for a W register, 64 for an X register (or anything else)."""
+        return 32 if isinstance(op, Reg) and op.name.upper().startswith("W") else 64
+
     def get(self, op: Operand, span: Span) -> Expr:
-        """The value of a register or immediate operand (the zero register reads 0)."""
+        """The value of a register or immediate operand (the zero register reads 0; a W
+        register reads the low 32 bits)."""
         if isinstance(op, Imm):
             return Const(op.value) if isinstance(op.value, int) else AddrOf(op.value)
         name = self.reg(op, span)
-        return ZERO if name == "XZR" else self.tb.get(name)
+        value = ZERO if name == "XZR" else self.tb.get(name)
+        return values.mask(value, 32) if self.width(op) == 32 else value
 
     def set(self, op: Operand, value: Expr, span: Span) -> None:
-        """Assign a register; W registers keep 32 bits, the zero register ignores writes."""
+        """Assign a register: a W register keeps the low 32 bits (zero-extended), an X
+        register 64 bits; the zero register ignores writes."""
         name = self.reg(op, span)
         if name == "XZR":
             return
-        if isinstance(op, Reg) and op.name.startswith("W") and isinstance(value, Const):
-            value = replace(value, value=value.value & _W_MASK)
-        self.tb.set(name, value)
+        self.tb.set(name, values.to_width(value, self.width(op)))
 
     def reg(self, op: Operand, span: Span) -> str:
         """The canonical name of a register operand."""
@@ -177,86 +184,75 @@ class A64Thread:
             raise UnsupportedError("expected a register operand", span)
         return canonical_reg(op.name)
 
+    def set_flags(self, flags: dict[str, Expr]) -> None:
+        """Set NZCV (see `aarch64_values`)."""
+        for name, value in flags.items():
+            self.tb.set(name, value)
+
+    def condition(self, code: str, span: Span) -> Expr:
+        """The truth (0/1) of a condition code, from the flags."""
+        held = values.condition(code, {f: self.tb.get(f) for f in values.FLAGS})
+        if held is None:
+            raise UnsupportedError(f"unsupported condition code `{code}`", span)
+        return held
+
     def address(self, mem: Operand, span: Span) -> Expr:
-        """The address of `[Xn]`, `[Xn,#imm]`, `[Xn,Xm]` or `[Xn,Wm,SXTW]`."""
+        """The address of `[Xn]`, `[Xn,#imm]`, `[Xn,Xm{,LSL #s}]` or `[Xn,Wm,SXTW|UXTW
+        {#s}]`: base + extended index × scale + offset."""
         if not isinstance(mem, Mem) or mem.base is None:
             raise UnsupportedError("expected a memory operand `[Xn…]`", span)
         if mem.extend not in (None, "SXTW", "UXTW", "LSL", "SXTX", "UXTX"):
             raise UnsupportedError(f"unsupported index extension `{mem.extend}`", span)
         addr = self.tb.get(canonical_reg(mem.base))
         if mem.index is not None:
-            addr = binop("+", addr, self.get(Reg(mem.index), span))
+            index = self.get(Reg(mem.index), span)
+            if mem.extend == "SXTW":
+                index = values.sign_extend(index, 32)
+            if mem.scale != 1:
+                index = binop("*", index, Const(mem.scale))
+            addr = binop("+", addr, index)
         return binop("+", addr, Const(mem.offset)) if mem.offset else addr
 
     # loads and stores ---------------------------------------------------------------------
 
-    def load(self, instr: Instr, tags: frozenset[str]) -> None:
-        """LDR, LDAR, LDAPR (and LDR post-indexed: `LDR W0,[X1],#4`)."""
-        dest, mem, post = _mem_operands(instr)
-        _, value = self.tb.read(self.address(mem, instr.span), tags, instr.span)
-        self.set(dest, value, instr.span)
-        self.post_index(mem, post, instr.span)
+    def load(self, instr: Instr, tags: frozenset[str], size: int = 0,
+             signed: bool = False) -> None:
+        """LDR, LDAR, LDAPR, LDUR and the sized forms LDRB/LDRH/LDRSB/LDRSH/LDRSW (`size`
+        bits, 0 for the register's width), with pre- or post-indexed addressing."""
+        dest, mem, post, pre = _mem_operands(instr)
+        addr = self.access_address(mem, pre, instr.span)
+        _, value = self.tb.read(addr, tags, instr.span)
+        bits = size or self.width(dest)
+        loaded = values.sign_extend(value, bits) if signed else values.mask(value, bits)
+        self.set(dest, loaded, instr.span)
+        self.write_back(mem, post, pre, instr.span)
 
-    def store(self, instr: Instr, tags: frozenset[str]) -> None:
-        """STR, STLR (and STR post-indexed: `STR W2,[X3],#4`)."""
-        src, mem, post = _mem_operands(instr)
-        addr = self.address(mem, instr.span)
-        self.tb.write(addr, self.get(src, instr.span), tags, instr.span)
-        self.post_index(mem, post, instr.span)
+    def store(self, instr: Instr, tags: frozenset[str], size: int = 0) -> None:
+        """STR, STLR, STUR and STRB/STRH (the low `size` bits), pre- or post-indexed."""
+        src, mem, post, pre = _mem_operands(instr)
+        addr = self.access_address(mem, pre, instr.span)
+        value = self.get(src, instr.span)
+        if size:
+            value = values.mask(value, size)
+        self.tb.write(addr, value, tags, instr.span)
+        self.write_back(mem, post, pre, instr.span)
 
-    def post_index(self, mem: Operand, post: Imm | None, span: Span) -> None:
-        """`[Xn],#imm` adds imm to Xn after the access."""
-        if post is None:
+    def access_address(self, mem: Operand, pre: bool, span: Span) -> Expr:
+        """The address accessed: with `[Xn,#imm]!` the base plus the offset as well."""
+        return self.address(mem, span)
+
+    def write_back(self, mem: Operand, post: Imm | None, pre: bool, span: Span) -> None:
+        """`[Xn],#imm` adds imm to Xn after the access; `[Xn,#imm]!` sets Xn to the
+        address accessed."""
+        if post is None and not pre:
             return
         assert isinstance(mem, Mem) and mem.base is not None
         base = Reg(mem.base)
-        self.set(base, binop("+", self.get(base, span), self.get(post, span)), span)
-
-    # arithmetic -----------------------------------------------------------------------------
-
-    def mov(self, instr: Instr) -> None:
-        dest, src = _operands(instr, 2)
-        self.set(dest, self.get(src, instr.span), instr.span)
-
-    def arith(self, instr: Instr) -> None:
-        """ADD/SUB/EOR/AND/ORR Rd,Rn,Rm|#imm (an extension such as SXTW is value-neutral)."""
-        ops = instr.operands
-        if len(ops) == 4 and isinstance(ops[3], LabelRef) and ops[3].name.upper() in _EXTENDS:
-            ops = ops[:3]
-        if len(ops) != 3:
-            raise UnsupportedError(f"`{instr.mnemonic}` takes 3 operands", instr.span)
-        dest, left, right = ops
-        value = binop(_ARITH[instr.mnemonic], self.get(left, instr.span),
-                      self.get(right, instr.span))
-        self.set(dest, value, instr.span)
-
-    def cmp(self, instr: Instr) -> None:
-        """CMP Rn,Rm|#imm: the flags are the difference (B.cond and CSEL compare it to 0)."""
-        left, right = _operands(instr, 2)
-        self.tb.set(FLAGS, binop("-", self.get(left, instr.span), self.get(right, instr.span)))
-
-    def condition(self, code: str, span: Span) -> Expr:
-        """The truth of a condition code after CMP (signed comparisons)."""
-        op = _CONDITIONS.get(code.upper())
-        if op is None:
-            raise UnsupportedError(f"unsupported condition code `{code}`", span)
-        return binop(op, self.tb.get(FLAGS), ZERO)
-
-    def csel(self, instr: Instr) -> None:
-        """CSEL Rd,Rn,Rm,cond: Rd is Rn or Rm, chosen by the flags.
-
-        herd (`AArch64Sem.ml`, I_CSEL) reads the flags, branches on the condition inside
-        the instruction, then copies the chosen register: Rd depends on the operand
-        selected, and through that intra-instruction control edge it pick-depends on the
-        reads behind the flags (`Expr.picks`).
-        """
-        dest, then, other, cond = _operands(instr, 4)
-        if not isinstance(cond, LabelRef):
-            raise UnsupportedError("expected a condition code", instr.span)
-        flag = self.condition(cond.name, instr.span)
-        left, right = self.get(then, instr.span), self.get(other, instr.span)
-        chosen = select(flag, left, right)
-        self.set(dest, with_picks(chosen, flag.deps | flag.picks), instr.span)
+        if pre:
+            self.set(base, self.address(mem, span), span)
+        else:
+            assert post is not None
+            self.set(base, binop("+", self.get(base, span), self.get(post, span)), span)
 
     # barriers --------------------------------------------------------------------------------
 
@@ -284,6 +280,17 @@ class A64Thread:
         label = _label(target, instr.span)
         value = self.get(reg, instr.span)
         cond = not_(value) if instr.mnemonic == "CBZ" else binop("!=", value, ZERO)
+        self.branch(cond, label, instr)
+
+    def tbz(self, instr: Instr) -> None:
+        """TBZ/TBNZ Rt,#bit,label: branch when the bit is zero (TBZ) or one (TBNZ)."""
+        reg, bit_op, target = _operands(instr, 3)
+        label = _label(target, instr.span)
+        bit = self.get(bit_op, instr.span)
+        if not isinstance(bit, Const) or not 0 <= bit.value < self.width(reg):
+            raise UnsupportedError("expected a bit number of the register", instr.span)
+        value = binop("&", binop(">>", self.get(reg, instr.span), bit), Const(1))
+        cond = not_(value) if instr.mnemonic == "TBZ" else binop("!=", value, ZERO)
         self.branch(cond, label, instr)
 
     def b_cond(self, instr: Instr) -> None:
@@ -318,9 +325,6 @@ class A64Thread:
         return False
 
 
-_EXTENDS = frozenset({"SXTW", "UXTW", "SXTX", "UXTX", "LSL"})
-_ARITH = {"ADD": "+", "SUB": "-", "EOR": "^", "AND": "&", "ORR": "|"}
-_CONDITIONS = {"EQ": "==", "NE": "!=", "GE": ">=", "LT": "<", "GT": ">", "LE": "<="}
 
 
 def _operands(instr: Instr, count: int) -> tuple[Operand, ...]:
@@ -332,15 +336,18 @@ def _operands(instr: Instr, count: int) -> tuple[Operand, ...]:
     return instr.operands
 
 
-def _mem_operands(instr: Instr) -> tuple[Operand, Operand, Imm | None]:
-    """`Rt,[…]` or `Rt,[…],#imm` (post-indexed)."""
+def _mem_operands(instr: Instr) -> tuple[Operand, Operand, Imm | None, bool]:
+    """`Rt,[…]`, `Rt,[…],#imm` (post-indexed) or `Rt,[…]!` (pre-indexed): the register,
+    the memory operand, the post-index and whether it is pre-indexed."""
     ops = instr.operands
     if len(ops) == 3 and isinstance(ops[2], Imm) and isinstance(ops[1], Mem):
-        return ops[0], ops[1], ops[2]
-    if len(ops) != 2:
+        return ops[0], ops[1], ops[2], False
+    if len(ops) == 3 and isinstance(ops[1], Mem) and ops[2] == LabelRef("!"):
+        return ops[0], ops[1], None, True
+    if len(ops) != 2 or not isinstance(ops[1], Mem):
         raise UnsupportedError(f"`{instr.mnemonic}` takes a register and a memory operand",
                                instr.span)
-    return ops[0], ops[1], None
+    return ops[0], ops[1], None, False
 
 
 def _label(op: Operand, span: Span) -> str:
@@ -355,15 +362,26 @@ def _memory(tags: frozenset[str], store: bool) -> Handler:
     return lambda t, i: t.load(i, tags)
 
 
+def _sized(size: int, store: bool, signed: bool = False) -> Handler:
+    if store:
+        return lambda t, i: t.store(i, PLAIN, size)
+    return lambda t, i: t.load(i, PLAIN, size, signed)
+
+
 HANDLERS: dict[str, Handler] = {
     "LDR": _memory(PLAIN, store=False),
+    "LDUR": _memory(PLAIN, store=False),
     "LDAR": _memory(frozenset({"A"}), store=False),
     "LDAPR": _memory(frozenset({"Q"}), store=False),
     "STR": _memory(PLAIN, store=True),
+    "STUR": _memory(PLAIN, store=True),
     "STLR": _memory(frozenset({"L"}), store=True),
-    "MOV": A64Thread.mov,
-    "CMP": A64Thread.cmp,
-    "CSEL": A64Thread.csel,
+    **{f"LD{u}R{k}": _sized(size, store=False) for k, size in (("B", 8), ("H", 16))
+       for u in ("", "U")},
+    **{f"LD{u}RS{k}": _sized(size, store=False, signed=True)
+       for k, size in (("B", 8), ("H", 16), ("W", 32)) for u in ("", "U")},
+    **{f"ST{u}R{k}": _sized(size, store=True) for k, size in (("B", 8), ("H", 16))
+       for u in ("", "U")},
     "DMB": A64Thread.barrier,
     "DSB": A64Thread.barrier,
     "ISB": A64Thread.isb,
@@ -371,8 +389,11 @@ HANDLERS: dict[str, Handler] = {
     "CBZ": A64Thread.cbz,
     "CBNZ": A64Thread.cbz,
     "B": A64Thread.b,
-    **{f"B.{code}": A64Thread.b_cond for code in _CONDITIONS},
-    **{name: A64Thread.arith for name in _ARITH},
+    "TBZ": A64Thread.tbz,
+    "TBNZ": A64Thread.tbz,
+    **{f"B.{code}": A64Thread.b_cond for code in values.CONDITION_CODES},
+    **alu.HANDLERS,
+    **pairs.HANDLERS,
     **atomics.HANDLERS,
 }
 
@@ -404,4 +425,5 @@ class AArch64Architecture(Architecture):
     transformer = AArch64Transformer
     front_end = AARCH64
     default_model = "armv8"
+    default_type = "int"  # herd's default: a W-register value 0xffffffff shows as -1
     reg_sort_key = staticmethod(aarch64_reg_key)

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from memlitmus.arch.aarch64_values import to_width
 from memlitmus.builder import select
 from memlitmus.errors import UnsupportedError
 from memlitmus.events import (
@@ -224,7 +225,9 @@ def _amo(
     addr = t.address(mem, instr.span)
     operand = t.get(rs, instr.span)
     read_eid, old = t.tb.read(addr, read_tags, instr.span)
-    write = t.tb.write(addr, update(old, operand), write_tags, instr.span)
+    # the access has the width of Rs: a W form writes 32 bits
+    value = to_width(update(old, operand), t.width(rs))
+    write = t.tb.write(addr, value, write_tags, instr.span)
     t.tb.pair_rmw(read_eid, write, single_instruction=True)
     t.set(rt, old, instr.span)
 

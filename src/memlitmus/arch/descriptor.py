@@ -20,7 +20,10 @@ descriptors; nothing else in the code lists architectures. A descriptor says
   constructs of herd's dialect that memlitmus refuses by name (C11 atomics and 128-bit
   integers in C), reported at the first one met;
 * `kernel_mapping`: the table of kernel primitive → this architecture's instructions
-  (filled by the kernel-mapping work; None where there is none).
+  (filled by the kernel-mapping work; None where there is none);
+* `default_type`: the C type herd gives a register or location the init block does not
+  type, when final values are shown through their type (`observe.typed_term`); None:
+  values are shown as computed.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Architecture:
     lowerings: ClassVar[Mapping[str, Arch]] = {}
     outside_dialect: ClassVar[tuple[tuple[str, str], ...]] = ()
     kernel_mapping: ClassVar[Mapping[str, object] | None] = None
+    default_type: ClassVar[str | None] = None
 
     REQUIRED: ClassVar[tuple[str, ...]] = (
         "name", "grammar", "start", "transformer", "front_end", "default_model",

@@ -23,7 +23,14 @@ from memlitmus.encode.terms import (
     to_int,
 )
 from memlitmus.encode.thin_air import encode_thin_air
-from memlitmus.encode.value_sets import Values, expr_values, read_value_sets
+from memlitmus.encode.value_sets import (
+    Bounds,
+    Values,
+    expr_bounds,
+    expr_values,
+    read_value_bounds,
+    read_value_sets,
+)
 from memlitmus.events import Event, EventProgram, Expr
 
 
@@ -41,7 +48,8 @@ class ExecutionEncoding:
         self.read_values = {
             e.eid: z3.Int(f"v{e.eid}") for e in self.events if e.kind == "R"
         }
-        self.terms = TermBuilder(self.location_ids, self.read_values, self._static_values)
+        self.terms = TermBuilder(self.location_ids, self.read_values, self._static_values,
+                                 self.static_bounds)
         self.constraints: list[z3.BoolRef] = []
         self.exec = {e.eid: to_cond(self.terms.term(e.guard)) for e in self.events}
         self.addr = {
@@ -67,6 +75,20 @@ class ExecutionEncoding:
     def _static_values(self, expr: Expr) -> Values:
         """The values `expr` may take, known before solving (None: unknown)."""
         return expr_values(expr, self._read_value_sets)
+
+    @cached_property
+    def _read_value_bounds(self) -> dict[int, Bounds]:
+        return read_value_bounds(self.program)
+
+    def static_bounds(self, expr: Expr) -> Bounds:
+        """An interval containing every value `expr` may take (None: unknown)."""
+        return expr_bounds(expr, self._read_value_bounds,
+                           frozenset(r.eid for r in self.program.reads()
+                                     if r.eid not in self._read_value_bounds))
+
+    def static_values(self, expr: Expr) -> Values:
+        """The values `expr` may take, known before solving (None: unknown)."""
+        return self._static_values(expr)
 
     # locations ---------------------------------------------------------------------------
 

@@ -126,11 +126,13 @@ class TermBuilder:
     def __init__(
         self, location_ids: dict[str, int], read_values: dict[int, z3.ArithRef],
         value_sets: Callable[[Expr], frozenset[int] | None] | None = None,
+        bounds: Callable[[Expr], tuple[int, int] | None] | None = None,
     ):
         self.location_ids = location_ids
         self.read_values = read_values
         # the values an expression may take, known statically (see encode/value_sets.py)
         self.value_sets = value_sets
+        self.bounds = bounds  # an interval of those values, when they are too many
         self._cache: dict[Expr, Term] = {}
         self.choices: list[z3.BoolRef] = []
 
@@ -164,8 +166,12 @@ class TermBuilder:
     def _binop(self, expr: BinOp) -> Term:
         left, right = to_int(self.term(expr.left)), to_int(self.term(expr.right))
         op = expr.op
-        if op == "&" and self.value_sets is not None and mask_is_noop(self.value_sets, expr):
+        if op == "&" and self.value_sets is not None and mask_is_noop(self.value_sets, expr,
+                                                                   self.bounds):
             return left  # a mask every possible value already fits: no bit-vector term
+        if op == "&" and isinstance(right, int) and 0 < right < (1 << 63) \
+                and right & (right + 1) == 0 and not isinstance(left, int):
+            return left % (right + 1)  # low bits: integer remainder, no bit-vector term
         if op in _BITWISE:
             if isinstance(left, int) and isinstance(right, int):
                 return evaluate_op(op, left, right)

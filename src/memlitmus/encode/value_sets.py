@@ -104,12 +104,101 @@ def _may_alias(w: Event, r: Event) -> bool:
     return True
 
 
-def mask_is_noop(values: Callable[[Expr], Values], expr: BinOp) -> bool:
-    """Is `expr` a mask `x & (2^k - 1)` that every possible value of x already fits?"""
+def mask_is_noop(
+    values: Callable[[Expr], Values], expr: BinOp,
+    bounds: Callable[[Expr], Bounds] | None = None,
+) -> bool:
+    """Is `expr` a mask `x & (2^k - 1)` that every possible value of x already fits?
+    (Known values first; else, with `bounds`, an interval that contains them all.)"""
     if expr.op != "&" or not isinstance(expr.right, Const):
         return False
     mask = expr.right.value
     if mask <= 0 or mask & (mask + 1):
         return False
     known = values(expr.left)
-    return known is not None and all(0 <= v <= mask for v in known)
+    if known is not None:
+        return all(0 <= v <= mask for v in known)
+    interval = bounds(expr.left) if bounds is not None else None
+    return interval is not None and interval[0] >= 0 and interval[1] <= mask
+
+
+# --- intervals: when the values are too many to list --------------------------------------
+# A read in a cycle of read-modify-writes (`STADD`: y := y + 1) has no finite value set,
+# but when every write to its location is masked (a 32-bit register's value) its values
+# still lie in an interval, and a mask of that read changes nothing.
+
+Bounds = tuple[int, int] | None
+
+
+def read_value_bounds(program: EventProgram) -> dict[int, Bounds]:
+    """For each read, an interval containing every value it may return (None: unknown);
+    a least fixpoint, given up (None) for reads still widening after `_ROUNDS` passes."""
+    reads = program.reads()
+    writes = program.writes()
+    sources = {r.eid: [w for w in writes if _may_alias(w, r)] for r in reads}
+    bounds: dict[int, Bounds] = {}
+    unknown: set[int] = set()
+    for _ in range(_ROUNDS):
+        changed = False
+        for r in reads:
+            if r.eid in unknown:
+                continue
+            new = _hull(expr_bounds(w.value, bounds, unknown) for w in sources[r.eid])
+            if new is None:
+                unknown.add(r.eid)
+                bounds.pop(r.eid, None)
+                changed = True
+            elif new != bounds.get(r.eid):
+                bounds[r.eid] = new
+                changed = True
+        if not changed:
+            return bounds
+    return {}
+
+
+def expr_bounds(expr: Expr | None, reads: dict[int, Bounds],
+                unknown: set[int] | frozenset[int] = frozenset()) -> Bounds:
+    """An interval containing every value `expr` may take (None: unknown). A read not
+    yet in `reads` contributes nothing (the fixpoint's start), one in `unknown` is None."""
+    if expr is None or isinstance(expr, AddrOf):
+        return None
+    if isinstance(expr, Const):
+        return (expr.value, expr.value)
+    if isinstance(expr, Choice):
+        return (0, 1)
+    if isinstance(expr, ReadValue):
+        if expr.eid in unknown:
+            return None
+        return reads.get(expr.eid, (0, 0))
+    if isinstance(expr, Ite):
+        return _hull([expr_bounds(expr.then, reads, unknown),
+                      expr_bounds(expr.other, reads, unknown)])
+    if expr.op == "&" and isinstance(expr.right, Const) and expr.right.value >= 0:
+        return (0, expr.right.value)
+    if expr.op in ("==", "!=", "<", "<=", ">", ">="):
+        return (0, 1)
+    left = expr_bounds(expr.left, reads, unknown)
+    right = expr_bounds(expr.right, reads, unknown)
+    if left is None or right is None:
+        return None
+    if expr.op == "+":
+        return (left[0] + right[0], left[1] + right[1])
+    if expr.op == "-":
+        return (left[0] - right[1], left[1] - right[0])
+    if expr.op == "*":
+        ends = [a * b for a in left for b in right]
+        return (min(ends), max(ends))
+    if expr.op in ("|", "^") and left[0] >= 0 and right[0] >= 0:
+        return (0, (1 << max(left[1], right[1]).bit_length()) - 1)
+    return None
+
+
+def _hull(parts: Iterable[Bounds]) -> Bounds:
+    low: int | None = None
+    high: int | None = None
+    for part in parts:
+        if part is None:
+            return None
+        low = part[0] if low is None else min(low, part[0])
+        high = part[1] if high is None else max(high, part[1])
+    return None if low is None or high is None else (low, high)

@@ -27,7 +27,7 @@ def is_register(name: str) -> bool:
 
 
 def _imm_value(tok: Token) -> int:
-    text = str(tok)[1:].strip()
+    text = str(tok).lstrip("#").strip()
     negative = text.startswith("-")
     digits = text.lstrip("-")
     value = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 10)
@@ -57,8 +57,16 @@ class AArch64Transformer(SectionTransformer):
 
     def instr(self, children: list[Any]) -> Instr:
         first: Token = children[0]
-        operands = tuple(_operand(op) for op in children[1:])
+        operands = tuple(part for op in children[1:] for part in _operand(op))
         return Instr(first.upper(), operands, span_of(first))
+
+    def pre_indexed(self, children: list[Any]) -> tuple[Mem, LabelRef]:
+        """`[Xn,#imm]!`: the memory operand, then the word `!` (write the address back)."""
+        return self.mem(children), LabelRef("!")
+
+    def rel(self, children: list[Any]) -> LabelRef:
+        """`.+8`: a branch target given as a byte offset from the instruction."""
+        return LabelRef(str(children[0]))
 
     def imm(self, children: list[Any]) -> Imm:
         return Imm(_imm_value(children[0]))
@@ -85,14 +93,15 @@ class AArch64Transformer(SectionTransformer):
         return _indexed(mem, rest, first)
 
 
-def _operand(op: Any) -> Operand:
-    """Instruction operands: a shift is kept as an extension word (`ADD X1,X2,X3,LSL #0`)."""
+def _operand(op: Any) -> tuple[Operand, ...]:
+    """Instruction operands: a shift or extension is kept as its word followed by its
+    amount (`ADD X1,X2,X3,LSL #2` → …, `LSL`, `#2`)."""
     if isinstance(op, Shift):
-        if op.amount != 0:
-            raise unsupported(f"shifted register operand `{op.kind} #{op.amount}`", op.tok)
-        return LabelRef(op.kind)
+        return LabelRef(op.kind), Imm(op.amount)
+    if isinstance(op, tuple):
+        return op
     assert isinstance(op, Reg | Imm | Mem | LabelRef)
-    return op
+    return (op,)
 
 
 def _mem_base(name: str, tok: Token) -> Mem:
@@ -102,21 +111,23 @@ def _mem_base(name: str, tok: Token) -> Mem:
 
 
 def _indexed(mem: Mem, rest: list[Any], tok: Token) -> Mem:
-    """`[Xn,Rm]`, `[Xn,Wm,SXTW]`, `[Xn,Xm,LSL #0]` (a non-zero scale is refused)."""
+    """`[Xn,Rm]`, `[Xn,Wm,SXTW]`, `[Xn,Xm,LSL #3]`, `[Xn,Wm,SXTW #2]` (index scaled by
+    2^amount)."""
     index = rest[0]
     if not isinstance(index, Reg):
         raise syntax_error("expected an immediate or an index register after the base", tok)
     extend: str | None = None
+    scale = 1
     if len(rest) == 2:
         ext = rest[1]
         if isinstance(ext, Shift):
-            if ext.amount != 0:
+            if not 0 <= ext.amount <= 4:
                 raise unsupported(f"scaled index `{ext.kind} #{ext.amount}`", ext.tok)
-            extend = ext.kind
+            extend, scale = ext.kind, 1 << ext.amount
         elif isinstance(ext, LabelRef):
             extend = ext.name.upper()
         else:
             raise syntax_error("expected an extension such as SXTW after the index", tok)
     elif len(rest) > 2:
         raise syntax_error("too many parts in a memory operand", tok)
-    return Mem(base=mem.base, index=index.name, extend=extend)
+    return Mem(base=mem.base, index=index.name, extend=extend, scale=scale)
