@@ -300,7 +300,10 @@ def main() -> int:
                 args.only, args.keep, progress=True)
     elapsed = time.perf_counter() - began
     exits = ", ".join(f"{code}: {n}" for code, n in sorted(tally.exits.items()))
-    print(f"mutants: {tally.mutants} (seed {args.seed}, --timeout {args.timeout:g})")
+    pool = sources(not args.no_corpus)
+    kinds = Counter(s.kind for s in pool)
+    print(f"mutants: {tally.mutants} (seed {args.seed}, --timeout {args.timeout:g}) of "
+          f"{kinds['litmus']} litmus files and {kinds['cat']} cat files")
     print(f"exits by status: {exits}")
     print(f"failures: {sum(tally.failures.values())}; slowest run {tally.slowest:.2f} s; "
           f"time {elapsed:.0f} s ({1000 * elapsed / max(tally.mutants, 1):.0f} ms per mutant)")

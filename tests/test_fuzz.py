@@ -57,3 +57,19 @@ def test_a_cat_file_with_invalid_utf8_is_a_syntax_error_at_its_position(
     captured = capsys.readouterr()
     assert (status, captured.out) == (2, "")
     assert captured.err.startswith(f"memlitmus: {path}:2:12: ")
+
+
+def test_a_stored_address_of_a_location_named_only_there_is_a_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`movq $y,(x)` with `y` named nowhere else: herd makes `y` a location (was a
+    KeyError in the encoder)."""
+    path = tmp_path / "ptr.litmus"
+    path.write_text("X86_64 ptr\n{ x=0; }\n P0           | P1            ;\n"
+                    " movq $y,(x)  | movq (x),%rax ;\nexists (1:rax=y)\n", encoding="utf-8")
+    status = main(["run", str(path), "-f", "json"])
+    captured = capsys.readouterr()
+    assert (status, captured.err) == (0, "")
+    (record,) = [json.loads(line) for line in captured.out.splitlines()]
+    assert (record["observation"], record["states"]) == (
+        "Sometimes", [{"1:rax": 0}, {"1:rax": "y"}])

@@ -176,7 +176,14 @@ class ThreadBuilder:
 
     def set(self, reg: str, value: Expr) -> None:
         """Assign a register (UnsupportedError when the value nests past MAX_NESTING)."""
-        self.state.regs[reg] = self.depth.check(value, self.span)
+        self.state.regs[reg] = self._measure(value)
+
+    def _measure(self, value: Expr) -> Expr:
+        """`value`, once its depth is checked and the locations it points to declared."""
+        self.depth.check(value, self.span)
+        while self.depth.pointers:
+            self.program.add_location(self.depth.pointers.pop())
+        return value
 
     @property
     def reachable(self) -> bool:
@@ -217,8 +224,9 @@ class ThreadBuilder:
         tags: frozenset[str], span: Span | None,
     ) -> int:
         self.span = span or self.span
-        if isinstance(addr, AddrOf):
-            self.program.add_location(addr.name)
+        for part in (addr, value):
+            if part is not None:
+                self._measure(part)
         event = self.program.new_event(
             {"thread": self.tid, "kind": kind, "addr": addr, "value": value,
              "tags": tags, "guard": self.state.guard, "span": span, "instr": self.instr}
@@ -237,7 +245,7 @@ class ThreadBuilder:
         """Jump forward to `label` when `cond` is non-zero."""
         ctrl = self.state.ctrl | cond.deps
         picks = self.state.pick_ctrl | cond.picks
-        guard = self.depth.check(and_(self.state.guard, cond), self.span)
+        guard = self._measure(and_(self.state.guard, cond))
         taken = PathState(guard, dict(self.state.regs), ctrl, picks)
         self.pending.setdefault(label, []).append(taken)
         self.state = PathState(and_(self.state.guard, not_(cond)), self.state.regs, ctrl, picks)
@@ -253,7 +261,7 @@ class ThreadBuilder:
         for incoming in self.pending.pop(name, []):
             self.state = _merge(self.state, incoming)
             for value in (self.state.guard, *self.state.regs.values()):
-                self.depth.check(value, self.span)
+                self._measure(value)
 
     @contextmanager
     def structured(self) -> Iterator[PathState]:

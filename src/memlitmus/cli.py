@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import sys
+import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -161,6 +162,9 @@ def _run(args: argparse.Namespace) -> int:
     except MemlitmusError as err:
         print(f"memlitmus: {err.render()}", file=sys.stderr)
         return EXIT_REJECTED
+    except Exception:  # noqa: BLE001 — a bug reading a model: exit 1, as for a test
+        print(f"memlitmus: internal error\n{traceback.format_exc()}", file=sys.stderr)
+        return EXIT_INTERNAL
     options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, count=args.count,
                       macros=macros, setup=setup)
     # Off a terminal rich assumes 80 columns and would cut file names: give it room.

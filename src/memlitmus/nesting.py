@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from lark import Token, Tree
 
 from memlitmus.errors import MemlitmusError, Span, UnsupportedError
-from memlitmus.events import BinOp, Expr, Ite
+from memlitmus.events import AddrOf, BinOp, Expr, Ite
 
 MAX_NESTING = 100
 
@@ -78,6 +78,9 @@ class ExprDepth:
 
     # id -> (expression, depth); holding the expression keeps its id from being reused
     known: dict[int, tuple[Expr, int]] = field(default_factory=dict)
+    # names of the locations whose address a newly measured expression holds (`$x`),
+    # for the caller to collect: herd gives every such name a location
+    pointers: list[str] = field(default_factory=list)
 
     def of(self, expr: Expr) -> int:
         """The number of levels of `expr` (a leaf is 1)."""
@@ -95,6 +98,8 @@ class ExprDepth:
             stack.pop()
             self.known[id(top)] = (top, 1 + max((self.known[id(p)][1] for p in parts),
                                                 default=0))
+            if isinstance(top, AddrOf):
+                self.pointers.append(top.name)
         return self.known[id(expr)][1]
 
     def check(self, expr: Expr, span: Span | None) -> Expr:
