@@ -102,7 +102,8 @@ def run_suite(
 
     `options.count` is switched on for tests with a herd `.expected` block (it prints
     herd's execution counts).  Results come back in the order of `tests`, then of each
-    test's models, whatever `jobs` or `dask` (a scheduler address) is.  Locally each
+    test's models, whatever `jobs` (0: in this process) or `dask` (a scheduler address)
+    is.  In worker processes each
     test × model is bounded by `options.timeout_s` and `max_memory_mb` (past them:
     Unknown); on Dask by the solver's timeout only.
     """
@@ -155,6 +156,9 @@ def run_suite(
 
     if dask is not None:
         run_dask(dask, tasks, finished)
+    elif jobs == 0:  # in this process, unbounded (the benchmarks' and tests' way)
+        for task in tasks:
+            finished(execute(task))
     else:
         run_local(tasks, jobs, finished, max_memory_mb)
     ordered = [done[(i, m)] for i, test in enumerate(tests) for m in test.models]
