@@ -88,12 +88,15 @@ def test_result_comment_rules(line: str, res: ModelResult, reasons: list[str]) -
     assert comment(line).failures(res) == reasons
 
 
-def test_deadlock_cannot_be_told_under_verdict_only() -> None:
-    verdict_only = ModelResult(file="t", test="T", arch="C", model="lkmm", kind="Allowed",
-                               condition="", observation=NEVER, states_listed=False)
-    assert comment(" * Result: DEADLOCK").failures(verdict_only) == [
-        "Result: DEADLOCK cannot be checked with --verdict-only"]
-    assert comment(" * Result: Never").failures(verdict_only) == []
+def test_deadlock_under_verdict_only_reads_the_exact_zero_counts() -> None:
+    def verdict_only(**counts: int) -> ModelResult:
+        return ModelResult(file="t", test="T", arch="C", model="lkmm", kind="Allowed",
+                           condition="", observation=NEVER, states_listed=False, **counts)
+
+    assert comment(" * Result: DEADLOCK").failures(verdict_only(positive=0, negative=0)) == []
+    assert comment(" * Result: DEADLOCK").failures(verdict_only()) == [
+        "Result: DEADLOCK but Never with executions"]
+    assert comment(" * Result: Never").failures(verdict_only()) == []
 
 
 def test_a_herd_block_ignores_time_and_hash_but_nothing_else() -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from memlitmus.corpus import canonical_symbols
 from memlitmus.report.herd import format_herd
-from memlitmus.results import ModelResult, Observation
+from memlitmus.results import ModelResult
 
 __all__ = [
     "DATA_RACE",
@@ -59,15 +59,17 @@ class Expectation(ABC):
         """
 
 
-def _no_executions(result: ModelResult) -> bool | None:
-    """Does the model allow no execution at all (herd's `Never 0 0`)? None: cannot tell."""
+def _no_executions(result: ModelResult) -> bool:
+    """Does the model allow no execution at all (herd's `Never 0 0`)?
+
+    From the counts when known, else from the states; under --verdict-only without
+    counts, executions exist: `judge` gives the exact counts 0 and 0 when there is none.
+    """
     if result.positive is not None and result.negative is not None:
         return result.positive == 0 and result.negative == 0
     if result.states_listed:
         return not result.states
-    if result.observation is not Observation.NEVER:
-        return False
-    return None  # --verdict-only and Never: both "no witness" and "no execution" fit
+    return False
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,6 @@ class ResultComment(Expectation):
         if self.outcome == "DEADLOCK":
             if none_allowed:
                 return []
-            if none_allowed is None:
-                return ["Result: DEADLOCK cannot be checked with --verdict-only"]
             return [f"Result: DEADLOCK but {result.observation.value} with executions"]
         if none_allowed:
             return [f"Result: {self.outcome} but no execution is allowed (deadlock)"]
