@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
+
+from memlitmus.judge import Options
+from memlitmus.suite import SuiteTest, discover
+from memlitmus.suite.runner import judge_inline
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpus"
@@ -24,3 +29,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     """True when the run should rewrite golden files instead of comparing with them."""
     return bool(request.config.getoption("--update-goldens"))
+
+
+def corpus_tests(suite: Path, files: list[str] | None = None) -> dict[str, SuiteTest]:
+    """The rows of a reference suite's expected.tsv as suite tests, by relative file name
+    (only herd7's rows: not the tests' own `Result:` comments); {} when absent."""
+    tsv = suite / "expected.tsv"
+    if not tsv.is_file():
+        return {}
+    if files is None:
+        files = sorted({row["file"] for row in _tsv_files(tsv)})
+    tests = discover([str(suite / f) for f in files], tsv_files=[tsv],
+                     conventions=frozenset({"tsv"}))
+    return {str(Path(t.file).relative_to(suite)): t for t in tests}
+
+
+def _tsv_files(tsv: Path) -> list[dict[str, str]]:
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    with tsv.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def problems_of(test: SuiteTest, options: Options) -> dict[str, list[str]]:
+    """What differs from the expectations, per model (empty lists when all agree)."""
+    return {run.model: list(run.reasons) for run in judge_inline(test, options)}

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import pytest
 
-from memlitmus.corpus import by_file, disagreements, read_expected
-from memlitmus.judge import Options, judge
-from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import resolve
-from tests.conftest import CORPUS
+from memlitmus.judge import Options
+from memlitmus.suite import SuiteTest
+from tests.conftest import CORPUS, corpus_tests, problems_of
 
 SUITE = CORPUS / "aarch64"
-EXPECTED = by_file(read_expected(SUITE / "expected.tsv")) if SUITE.is_dir() else {}
+EXPECTED: dict[str, SuiteTest] = corpus_tests(SUITE)
 
 
 @pytest.mark.skipif(not EXPECTED, reason="reference corpus ../shared/corpus absent")
 @pytest.mark.parametrize("file", sorted(EXPECTED), ids=str)
 def test_agrees_with_herd(file: str) -> None:
-    expected = EXPECTED[file]
-    models = [resolve(m) for m in sorted(expected)]
-    results = judge(load_litmus(SUITE / file), models, Options())
-    problems = {r.model: disagreements(r, expected[r.model]) for r in results}
-    assert problems == {m: [] for m in sorted(expected)}
+    test = EXPECTED[file]
+    assert problems_of(test, Options()) == {m: [] for m in test.models}

@@ -14,12 +14,11 @@ import os
 
 import pytest
 
-from memlitmus.corpus import by_file, disagreements, read_expected
-from memlitmus.errors import MemlitmusError
-from memlitmus.judge import Options, judge
-from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import resolve
-from tests.conftest import CORPUS
+from memlitmus.corpus import by_file, read_expected
+from memlitmus.judge import Options
+from memlitmus.suite import Status
+from memlitmus.suite.runner import judge_inline
+from tests.conftest import CORPUS, corpus_tests, problems_of
 
 SUITE = CORPUS / "lkmm"
 EXPECTED = by_file(read_expected(SUITE / "expected.tsv")) if SUITE.is_dir() else {}
@@ -53,16 +52,17 @@ def _selected() -> list[str]:
     ]
 
 
+SELECTED = _selected()
+TESTS = corpus_tests(SUITE, SELECTED) if EXPECTED else {}
+
+
 @pytest.mark.skipif(not EXPECTED, reason="reference corpus ../shared/corpus absent")
-@pytest.mark.parametrize("file", _selected(), ids=str)
+@pytest.mark.parametrize("file", SELECTED, ids=str)
 def test_agrees_with_herd(file: str) -> None:
-    expected = EXPECTED[file]
+    test = TESTS[file]
     if file in REFUSED:
-        with pytest.raises(MemlitmusError) as info:
-            judge(load_litmus(SUITE / file), [resolve("lkmm")], Options())
-        assert REFUSED[file] in info.value.message
+        runs = judge_inline(test, Options())
+        assert [r.status for r in runs] == [Status.ERROR]
+        assert runs[0].error is not None and REFUSED[file] in runs[0].error.message
         return
-    results = judge(load_litmus(SUITE / file), [resolve(m) for m in sorted(expected)],
-                    Options())
-    problems = {r.model: disagreements(r, expected[r.model]) for r in results}
-    assert problems == {m: [] for m in sorted(expected)}
+    assert problems_of(test, Options()) == {m: [] for m in test.models}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from memlitmus import __version__
+from memlitmus import __version__, cli_suite
 from memlitmus.arch.kernel_macros import read_macros
 from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.cat import load_cat
@@ -36,7 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     try:
         args = _parser().parse_args(argv)
-        status = _list_models() if args.command == "models" else _run(args)
+        if args.command == "suite":
+            status = cli_suite.run(args)
+        else:
+            status = _list_models() if args.command == "models" else _run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the flush at exit
         return status
     except BrokenPipeError:
@@ -126,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     herd.add_argument("--variant", "-variant", action="append", default=[], metavar="NAME",
                       help="enable a model variant (`if \"NAME\"` in cat files)")
     sub.add_parser("models", help="list the shipped models")
+    cli_suite.add_parser(sub, _seconds, _megabytes)
     return parser
 
 
