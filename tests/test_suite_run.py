@@ -224,6 +224,6 @@ def test_a_dask_cluster_gives_the_same_results_as_a_local_run(suite_dir: Path) -
     distributed = pytest.importorskip("distributed")
     local = run_dir(suite_dir, jobs=1)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         remote = run_dir(suite_dir, dask=cluster.scheduler_address)
     assert verdicts(remote) == verdicts(local)
