@@ -7,6 +7,7 @@
     python benchmarks/corpus.py aarch64-pick
     python benchmarks/corpus.py herd-instructions --under AArch64/
     python benchmarks/corpus.py x86 --model-file x86tso=../shared/models/herd-libdir/x86tso.cat
+    python benchmarks/corpus.py lkmm --conf ../shared/models/linux-kernel/linux-kernel.cfg
     python benchmarks/corpus.py x86 --worker     # as the command line judges: in a worker
     python benchmarks/corpus.py lkmm --skip-large -j 2   # two bounded worker processes
 
@@ -29,7 +30,10 @@ import sys
 from pathlib import Path
 
 from memlitmus.arch.kernel_macros import read_macros
+from memlitmus.cat import load_cat
+from memlitmus.herd_config import HerdConfig, read_config
 from memlitmus.judge import Options
+from memlitmus.models import ModelSetup
 from memlitmus.suite import Status, TestRun, discover, run_suite
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
@@ -48,6 +52,9 @@ def main() -> int:
     parser.add_argument("--skip-large", action="store_true",
                         help="leave out the files listed in the suite's large.tsv")
     parser.add_argument("--slowest", type=int, default=5, help="list the N slowest tests")
+    parser.add_argument("--conf", type=Path, default=None, metavar="FILE.cfg",
+                        help="judge the lkmm rows with a herd configuration's model, bell, "
+                             "macros and variants (e.g. the kernel's linux-kernel.cfg)")
     parser.add_argument("--macros", type=Path, default=None, metavar="FILE.def",
                         help="kernel primitives for C tests from a herd .def file (e.g. an "
                              "edited copy of the kernel's linux-kernel.def)")
@@ -65,6 +72,9 @@ def main() -> int:
     parser.add_argument("--dask", metavar="ADDRESS", help="judge on a Dask scheduler")
     args = parser.parse_args()
     files_for = dict(spec.split("=", 1) for spec in args.model_file)
+    conf = read_config(args.conf) if args.conf is not None else HerdConfig()
+    if conf.model is not None:
+        files_for.setdefault("lkmm", str(conf.model))
     row_model = {path: name for name, path in files_for.items()}  # judged as -> row
     suite = CORPUS / args.suite
     tsv = suite / "expected.tsv"
@@ -79,8 +89,11 @@ def main() -> int:
                 if m in args.model or not args.model}
         if kept:
             tests.append(dataclasses.replace(test, expectations=kept))
-    macros = read_macros(args.macros) if args.macros is not None else None
-    options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, macros=macros)
+    macros_path = args.macros or conf.macros
+    macros = read_macros(macros_path) if macros_path is not None else None
+    setup = ModelSetup((), load_cat(conf.bell) if conf.bell else None, frozenset(conf.variants))
+    options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, macros=macros,
+                      setup=setup)
     jobs = max(args.jobs, 1) if args.worker else args.jobs
     run = run_suite(tests, options, jobs=jobs, dask=args.dask)
     shown = 0

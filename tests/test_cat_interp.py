@@ -321,7 +321,7 @@ def test_the_whole_syntax_file_evaluates_until_with_from() -> None:
     alg = sb()
     with pytest.raises(CatError) as info:
         evaluate(load_cat(CAT_DIR / "all_syntax.cat"), alg, variants={"other"})
-    assert "unsupported cat construct `with co2 from a set of tags/values`" in info.value.message
+    assert "unsupported cat construct `with co2 from a set of 2 candidates" in info.value.message
     assert info.value.span is not None and info.value.span.line == 80
 
 
@@ -343,7 +343,8 @@ def test_unsupported_construct_error() -> None:
     with pytest.raises(CatError) as info:
         evaluate(load_cat(CAT_DIR / "unsupported.cat"), sb())
     err = info.value
-    assert err.message == "unsupported cat construct `with chosen from a set of tags/values`"
+    assert err.message == ("unsupported cat construct `with chosen from a set of 2 candidates "
+                           "(a choice among several)`")
     assert err.span is not None and (err.span.line, err.span.col) == (3, 1)
 
 

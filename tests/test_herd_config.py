@@ -147,9 +147,25 @@ def test_cli_variant_reaches_the_model(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 @needs_kernel
-def test_the_kernels_files_fail_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
-    mp = ROOT / "litmus" / "lkmm" / "MP+once.litmus"
-    status = cli.main(["run", str(mp), "-conf", str(KERNEL / "linux-kernel.cfg")])
+def test_the_kernels_own_files_judge_the_lkmm_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every example of litmus/lkmm without spin_is_locked/trylock, with the kernel's
+    linux-kernel.cfg (its .cat, .bell, .def, lock.cat), gives herd7's Observation."""
+    examples = sorted((ROOT / "litmus" / "lkmm").glob("*.litmus"))
+    judged = [f for f in examples if "trylock" not in f.read_text()]
+    conf = str(KERNEL / "linux-kernel.cfg")
+    assert cli.main(["run", *map(str, judged), "-conf", conf, "-f", "herd"]) == 0
+    out = capsys.readouterr().out
+    got = [line.split()[:3] for line in out.splitlines() if line.startswith("Observation")]
+    want = [next(line.split()[:3] for line in f.with_suffix(".lkmm.expected").read_text()
+                 .splitlines() if line.startswith("Observation")) for f in judged]
+    assert got == want
+
+
+@needs_kernel
+def test_the_kernels_files_refuse_what_they_cannot_judge(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    trylock = ROOT / "litmus" / "lkmm" / "trylock.litmus"
+    status = cli.main(["run", str(trylock), "-conf", str(KERNEL / "linux-kernel.cfg")])
     err = capsys.readouterr().err
     assert status == 2 and "Traceback" not in err
     assert "unsupported cat construct `set matching on an event set`" in err

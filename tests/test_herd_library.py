@@ -117,11 +117,22 @@ def test_include_search_path_ends_with_the_cwd(tmp_path: Path,
     assert out.value == alg.relations["po"]
 
 
-def test_with_from_an_explicit_set_is_refused_cleanly() -> None:
+def test_with_from_an_explicit_set() -> None:
+    alg = sb()
+    # One candidate: it is x. None: the execution is no candidate (a check never holding).
+    assert value("with x from {po}\nempty x", alg) == alg.relations["po"]
+    (never,) = evaluate(cat("with x from {}"), alg)
+    assert never.name == "with x" and failing(alg, [never]) == ["with x"]
     with pytest.raises(CatError) as info:
-        evaluate(parse_cat("let s = {po}\nwith x from s", "t.cat"), sb())
-    assert info.value.message == "unsupported cat construct `with x from a set of tags/values`"
+        evaluate(cat("let s = {po, rf}\nwith x from s"), sb())
+    assert info.value.message == ("unsupported cat construct `with x from a set of 2 "
+                                  "candidates (a choice among several)`")
     assert info.value.span is not None and (info.value.span.line, info.value.span.col) == (2, 1)
+
+
+def test_matching_an_empty_event_set_takes_the_empty_case() -> None:
+    src = "let f x = {x}\nlet n = map f (W & R)\nempty if n = {} then po else rf"
+    assert value(src, sb()) == sb().relations["po"]
 
 
 @needs_herd

@@ -15,7 +15,19 @@ from memlitmus.arch.registry import arch_of
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.model import ModelEncoding, encode_model
 from memlitmus.encode.terms import Cond
-from memlitmus.litmus.ast import And, Atom, Implies, LitmusTest, Loc, Not, Or, Prop, RegLoc, Value
+from memlitmus.litmus.ast import (
+    And,
+    Atom,
+    Implies,
+    LitmusTest,
+    Loc,
+    MemLoc,
+    Not,
+    Or,
+    Prop,
+    RegLoc,
+    Value,
+)
 from memlitmus.models import Model, ModelSetup
 from memlitmus.observe import (
     INT_TYPES,
@@ -172,7 +184,9 @@ def _judge_one(
     session.start_clock(clock)
     try:
         with session.scope():
-            axioms = encode_model(model, encoding.enc, encoding.arch.tags)
+            observed = frozenset(o.loc.name for o in encoding.observed
+                                 if isinstance(o.loc, MemLoc))
+            axioms = encode_model(model, encoding.enc, encoding.arch.tags, observed)
             session.add(axioms.constraints)
             flags = _raised_flags(encoding, axioms)
             counts = _counts(encoding) if options.count else {}

@@ -43,6 +43,9 @@ class Model:
     cat: CatModel
     bell: CatModel | None = None
     variants: frozenset[str] = frozenset()
+    herd_view: bool = False
+    """True for a user's cat file: it sees executions as herd's front ends present them
+    (kernel lock events are not in R and W: herd's lock.cat adds them itself)."""
 
 
 def resolve(name_or_path: str, search_dirs: Sequence[Path] = ()) -> Model:
@@ -50,12 +53,12 @@ def resolve(name_or_path: str, search_dirs: Sequence[Path] = ()) -> Model:
     also looked up in `search_dirs`, herd's `-I`)."""
     for info in SHIPPED:
         if name_or_path == info.name or name_or_path in info.aliases:
-            return _load(info.name, str(MODELS_DIR / info.file))
+            return _load(info.name, str(MODELS_DIR / info.file), (), False)
     if name_or_path.endswith(".cat") or Path(name_or_path).is_file():
         path = Path(name_or_path)
         if not path.is_file():
             raise ModelError(f"no such cat file: {name_or_path}")
-        return _load(path.stem, str(path.resolve()), tuple(str(d) for d in search_dirs))
+        return _load(path.stem, str(path.resolve()), tuple(str(d) for d in search_dirs), True)
     known = ", ".join(info.name for info in SHIPPED)
     raise ModelError(f"unknown model `{name_or_path}` (known: {known})")
 
@@ -81,5 +84,5 @@ class ModelSetup:
 
 
 @cache
-def _load(name: str, path: str, search_dirs: tuple[str, ...] = ()) -> Model:
-    return Model(name, load_cat(path, [Path(d) for d in search_dirs]))
+def _load(name: str, path: str, search_dirs: tuple[str, ...], herd_view: bool) -> Model:
+    return Model(name, load_cat(path, [Path(d) for d in search_dirs]), herd_view=herd_view)

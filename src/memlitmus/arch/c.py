@@ -62,7 +62,17 @@ LOOP_UNROLL = 2  # herd's default `-unroll`
 
 def tags_of(table: Mapping[str, Primitive]) -> frozenset[str]:
     """Every tag a C event may carry with `table`: the models look them up as event sets."""
-    return frozenset({p.tag for p in table.values()} | {"RMW", "LKW", "LF", "Mb", "Once"})
+    return frozenset({p.tag for p in table.values()} | {"RMW", "LKW", "LF", "Mb", "Once"}
+                     | {p.herd_tag for p in table.values() if p.herd_tag})
+
+
+def herd_names(table: Mapping[str, Primitive]) -> dict[str, frozenset[str]]:
+    """The other names (herd's spelling, from a `.def` file) each tag is also known by."""
+    names: dict[str, set[str]] = {}
+    for p in table.values():
+        if p.herd_tag:
+            names.setdefault(p.tag, set()).add(p.herd_tag)
+    return {tag: frozenset(other) for tag, other in names.items()}
 
 
 C_TAGS = tags_of(primitives())
@@ -93,7 +103,7 @@ class CArch:
         if not isinstance(thread, CThread):
             raise UnsupportedError("a C test needs C threads", thread.span)
         table = primitives() if self.table is None else self.table
-        runner = CThreadRunner(tb, _srcu_registry(tb.program), table)
+        runner = CThreadRunner(tb, _srcu_registry(tb.program), table, herd_names(table))
         for param in thread.params:
             tb.program.add_location(param.name)
             tb.set(param.name, AddrOf(param.name))
@@ -122,6 +132,7 @@ class CThreadRunner:
     tb: ThreadBuilder
     srcu: dict[str, list[int]]
     table: Mapping[str, Primitive]
+    aliases: Mapping[str, frozenset[str]]  # a tag's other names (herd's, from a .def)
     names: set[str] = field(default_factory=set)
     _labels: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -266,16 +277,22 @@ class CThreadRunner:
 
     def read_eid(self, addr: Expr, tags: frozenset[str], span: Span) -> tuple[int, Expr]:
         self.tb.next_instruction()
-        return self.tb.read(addr, tags, span)
+        return self.tb.read(addr, self._named(tags), span)
 
     def write(self, addr: Expr, value: Expr, tags: frozenset[str], span: Span) -> int:
         """A write, po-after everything before it."""
         self.tb.next_instruction()
-        return self.tb.write(addr, value, tags, span)
+        return self.tb.write(addr, value, self._named(tags), span)
 
     def fence(self, tags: frozenset[str], span: Span) -> int:
         self.tb.next_instruction()
-        return self.tb.fence(tags, span)
+        return self.tb.fence(self._named(tags), span)
+
+    def _named(self, tags: frozenset[str]) -> frozenset[str]:
+        """`tags` with each one's other names (`Once` is also herd's `ONCE`)."""
+        if not self.aliases:
+            return tags
+        return tags.union(*(self.aliases.get(t, ()) for t in tags))
 
     # ---- arguments -----------------------------------------------------------------
 

@@ -16,7 +16,8 @@ macro's parameters, in call order, the ARGS by role (X the location, V and W the
 
 Annotations are named as the event sets the model sees (herd capitalises the first letter:
 `'rcu-lock` → `Rcu-lock`); where the built-in table spells one differently (`ONCE` and
-`Once`), the built-in spelling is used, so the shipped lkmm reads the events unchanged.
+`Once`), the row takes the built-in spelling and keeps herd's in `herd_tag`: events carry
+both, so the shipped lkmm and the kernel's own bell file both read them.
 Errors are `UnsupportedError`s at `file:line:col`.
 """
 
@@ -158,7 +159,9 @@ def _primitive(name: str, params: tuple[str, ...], calls: list[_Call], span: Spa
     if operand in params:
         operand = "V"  # otherwise a constant, such as the 1 of atomic_inc
     args = tuple(roles.get(p, p) for p in params)
-    return Primitive(name, shape, tag, args, op, operand, result, call.test)
+    herd = "" if fixed or not call.tag else call.tag[:1].upper() + call.tag[1:]
+    return Primitive(name, shape, tag, args, op, operand, result, call.test,
+                     herd if herd != tag else "")
 
 
 def _set_name(tag: str | None, span: Span, name: str) -> str:

@@ -23,7 +23,7 @@ Columns: NAME SHAPE TAG ARGS [OP [TEST]]
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 TABLE = """
@@ -173,6 +173,9 @@ class Primitive:
     operand: str = ""  # rmw operand: "V" or a constant such as "1"
     result: str = ""  # rmw result: "none", "new", "old"
     test: str = ""  # comparison of the result with 0: "==0", "<0"
+    herd_tag: str = field(default="", compare=False)
+    """The annotation's event-set name as herd's bell names it, when a `.def` file spells it
+    otherwise than `tag` (`ONCE` for `Once`): events carry both names."""
 
     def arg_index(self, name: str) -> int:
         """Where parameter `name` (X, V or W) is in the call's argument list."""

@@ -133,6 +133,11 @@ class Algebra(Protocol[S, R]):
         """{y | exists x. (x, y) in r}."""
         ...
 
+    def known_empty(self, v: S | R) -> bool:
+        """True when event set or relation `v` is empty in every execution (an algebra
+        that cannot tell says False)."""
+        ...
+
     def builtin_set(self, name: str) -> S | None:
         """A primitive event set of the execution (see BUILTIN_SETS), or None."""
         ...
@@ -335,6 +340,9 @@ class SetAlgebra:
         return frozenset(y for _, y in r)
 
     # -- primitives
+    def known_empty(self, v: EventSet | Relation) -> bool:
+        return not v
+
     def builtin_set(self, name: str) -> EventSet | None:
         return self.sets.get(name)
 

@@ -322,6 +322,9 @@ class ExprEvaluator(Generic[S, R]):
         v = self.eval(e.scrutinee, env)
         if v is EMPTY or (isinstance(v, ValSetV) and not v.elems):
             return self.eval(e.empty_case, env)
+        if isinstance(v, (SetV, RelV)) and self.alg.known_empty(v.v):
+            # An event set or relation empty in every execution: herd's `{}` case.
+            return self.eval(e.empty_case, env)
         if not isinstance(v, ValSetV):
             raise unsupported(f"set matching on {describe(v)}", e.scrutinee.span)
         local = dict(env)

@@ -170,6 +170,18 @@ class Interp(Generic[S, R]):
         are not candidates, as in herd, where they are never generated.
         """
         v = self.eval(ins.expr, env)
+        if v is EMPTY or (isinstance(v, ValSetV) and len(v.elems) <= 1):
+            # No candidate: the execution has none (a check that never holds). One: it is
+            # x (lock.cat's choices of rf for lock reads, when a test has none).
+            if isinstance(v, ValSetV) and v.elems:
+                env[ins.var] = Thunk(v.elems[0])
+                return
+            self.outcomes.append(CheckOutcome(
+                "empty", True, False, f"with {ins.var}", self.alg.empty_rel(), ins.span))
+            return
+        if isinstance(v, ValSetV):
+            raise unsupported(f"with {ins.var} from a set of {len(v.elems)} candidates "
+                              "(a choice among several)", ins.span)
         if not isinstance(v, OrdersV):
             raise unsupported(f"with {ins.var} from {describe(v)}", ins.span)
         alg = self.alg

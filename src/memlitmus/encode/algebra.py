@@ -113,6 +113,9 @@ class Z3Algebra:
     def range(self, r: ZRel) -> ZSet:
         return rel.range_(r)
 
+    def known_empty(self, v: ZSet | ZRel) -> bool:
+        return not (v.members if isinstance(v, ZSet) else v.edges)
+
     def builtin_set(self, name: str) -> ZSet | None:
         value = self.builtins.lookup(name)
         return value if isinstance(value, ZSet) else None
@@ -122,7 +125,9 @@ class Z3Algebra:
         return value if isinstance(value, ZRel) else None
 
     def annotation(self, tag: str) -> ZSet:
-        value = self.builtins.lookup(tag)
+        # Front ends tag events with the event-set name, which herd's bell derives from the
+        # annotation by capitalising it ('wmb -> Wmb, 'rcu-lock -> Rcu-lock).
+        value = self.builtins.lookup(tag[:1].upper() + tag[1:])
         return value if isinstance(value, ZSet) else ZSet({})
 
     def rel_primitive(self, name: str, r: ZRel) -> ZRel | None:

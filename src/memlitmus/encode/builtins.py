@@ -7,28 +7,43 @@ from functools import cached_property
 
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.relations import Pair, ZRel, ZSet, inter_maps
-from memlitmus.encode.terms import Cond, Term, conj, to_cond
+from memlitmus.encode.terms import Cond, Term, conj, disj, to_cond
+from memlitmus.errors import UnsupportedError
 from memlitmus.events import Event
+
+LOCK_TAGS = frozenset({"LKR", "LKW", "UL", "LF"})
+"""The kernel's lock events, not reads or writes in herd's view (see `Builtins`)."""
 
 
 class Builtins:
     """Computes each primitive on first use and caches it (a model touches only a few)."""
 
-    def __init__(self, enc: ExecutionEncoding, known_tags: frozenset[str]):
+    def __init__(self, enc: ExecutionEncoding, known_tags: frozenset[str],
+                 herd_view: bool = False, observed: frozenset[str] = frozenset()):
+        """`herd_view`: present the events as herd's front ends do, for a user's cat file:
+        kernel lock events (LKR LKW UL LF) are not in R and W (herd's lock.cat adds them
+        where it wants them), and FW holds the final writes of the locations the test
+        observes (`observed`: its final condition and `locations`) only; memlitmus's own
+        models count lock events as reads and writes and see every location's final write."""
         self.enc = enc
         self.events = enc.events
         self.known_tags = known_tags | frozenset(t for e in self.events for t in e.tags)
         self._cache: dict[str, ZSet | ZRel] = {}
+
+        def hidden(e: Event) -> bool:
+            return herd_view and not LOCK_TAGS.isdisjoint(e.tags)
+
         self._makers: dict[str, Callable[[], ZSet | ZRel]] = {
             "_": lambda: self._set(lambda e: True),
-            "R": lambda: self._set(lambda e: e.kind == "R"),
-            "W": lambda: self._set(lambda e: e.kind == "W"),
+            "R": lambda: self._set(lambda e: e.kind == "R" and not hidden(e)),
+            "W": lambda: self._set(lambda e: e.kind == "W" and not hidden(e)),
             "M": lambda: self._set(lambda e: e.is_memory),
             "F": lambda: self._set(lambda e: e.kind == "F"),
             "IW": lambda: self._set(lambda e: e.is_init),
-            "FW": lambda: ZSet(enc.final_writes),
+            "FW": lambda: ZSet(enc.final_writes) if not herd_view else self._observed_fw(
+                observed),
             "po": lambda: self._static(self.po_pairs),
-            "loc": lambda: ZRel(self.loc),
+            "loc": lambda: ZRel(self.loc) if not herd_view else self._herd_loc(),
             "int": lambda: self._static(self.int_pairs),
             "ext": lambda: self._static(self.ext_pairs),
             "id": lambda: self._static((e.eid, e.eid) for e in self.events),
@@ -45,6 +60,9 @@ class Builtins:
             "ctrl": lambda: self._static(enc.program.ctrl),
             "amo": lambda: self._static(enc.program.extra_relations.get("amo", ())),
             "po-loc": lambda: ZRel(inter_maps(self.rel("po").edges, self.loc)),
+            # herd's spin_is_locked events, by the value read (refused above when present).
+            "RL": lambda: ZSet({}),
+            "RU": lambda: ZSet({}),
         }
         for base in ("rf", "co", "fr"):
             self._makers[base + "e"] = self._restricted(base, "ext")
@@ -55,6 +73,13 @@ class Builtins:
         value = self._cache.get(name)
         if value is not None:
             return value
+        if name in ("RL", "RU") and "IsLocked" in self.known_tags and any(
+                "IsLocked" in e.tags for e in self.events):
+            # herd splits spin_is_locked into RL/RU events by the value read; memlitmus
+            # has one read whose value decides. Not an error `try RU with ...` may hide.
+            raise UnsupportedError(
+                f"herd's `{name}` events (spin_is_locked) are not supported by memlitmus's "
+                "encoding; the shipped lkmm judges spin_is_locked")
         maker = self._makers.get(name)
         if maker is not None:
             value = maker()
@@ -66,6 +91,25 @@ class Builtins:
             return None
         self._cache[name] = value
         return value
+
+    def _observed_fw(self, observed: frozenset[str]) -> ZSet:
+        """herd's FW: the co-last writes of the observed locations (herd's final state)."""
+        out: dict[int, Cond] = {}
+        for eid, last in self.enc.final_writes.items():
+            cond = conj(last, disj(self.enc.at_location(eid, n) for n in sorted(observed)))
+            if cond is not False:
+                out[eid] = cond
+        return ZSet(out)
+
+    def _herd_loc(self) -> ZRel:
+        """`loc` as herd presents it: a synchronize_srcu() accesses its srcu struct, so it
+        is on the same location as the struct's srcu_read_lock/unlock (memlitmus makes it a
+        fence and records the pairs in the static relation `srcu-loc`)."""
+        edges = dict(self.loc)
+        srcu = self.enc.program.extra_relations.get("srcu-loc", ())
+        static = self._static([*srcu, *((b, b) for _, b in srcu)]).edges
+        edges.update((pair, cond) for pair, cond in static.items() if pair not in edges)
+        return ZRel(edges)
 
     def rel(self, name: str) -> ZRel:
         """A primitive known to be a relation."""

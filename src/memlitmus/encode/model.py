@@ -25,9 +25,12 @@ class ModelEncoding:
     flags: list[tuple[str, Cond]] = field(default_factory=list)
 
 
-def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str]) -> ModelEncoding:
-    """Evaluate the model symbolically and turn its checks into constraints."""
-    algebra = Z3Algebra(Builtins(enc, known_tags))
+def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str],
+                 observed: frozenset[str] = frozenset()) -> ModelEncoding:
+    """Evaluate the model symbolically and turn its checks into constraints. `observed`:
+    the memory locations the test's final state shows (herd's FW, for a user's model)."""
+    algebra = Z3Algebra(Builtins(enc, known_tags, herd_view=model.herd_view,
+                                 observed=observed))
     out = ModelEncoding()
     for index, check in enumerate(evaluate(model.cat, algebra, variants=model.variants,
                                               bell=model.bell)):

@@ -24,7 +24,6 @@ from typing import Any
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import parse_litmus
-from memlitmus.models import resolve
 from memlitmus.results import FileError, ModelResult
 from memlitmus.worker import DEFAULT_MAX_MEMORY_MB, Judge
 
@@ -61,7 +60,8 @@ def execute(task: Task) -> Outcome:
     results: tuple[ModelResult, ...] = ()
     try:
         test = parse_litmus(task.text, task.file)
-        results = tuple(judge(test, [resolve(m) for m in task.models], task.options))
+        results = tuple(judge(test, [task.options.setup.resolve(m) for m in task.models],
+                                     task.options))
     except MemlitmusError as err:
         error = FileError(task.file, err.render())
     except Exception:  # noqa: BLE001 — one broken test must not stop a suite
