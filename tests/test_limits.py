@@ -193,6 +193,10 @@ def _children(pid: int) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
 def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     test = big_x86(tmp_path / "big.litmus", 200)
@@ -200,6 +204,10 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
         [sys.executable, "-m", "memlitmus.cli", "run", str(test), "--timeout", "100"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # A process started with SIGINT ignored keeps ignoring it (Python installs its
+        # KeyboardInterrupt handler only over the default): pytest-xdist's workers may
+        # ignore it, so give the command line a terminal's default, as a shell would.
+        preexec_fn=_default_sigint,
     )
     try:
         deadline = time.monotonic() + 60
