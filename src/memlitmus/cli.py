@@ -22,6 +22,7 @@ from memlitmus.judge import Options
 from memlitmus.models import SHIPPED, ModelSetup
 from memlitmus.report.herd import format_herd
 from memlitmus.report.json import format_json
+from memlitmus.report.outcomes import forbidden_lines, format_json_outcomes
 from memlitmus.report.table import print_table
 from memlitmus.results import FileError, ModelResult
 from memlitmus.worker import DEFAULT_MAX_MEMORY_MB, Judge
@@ -117,6 +118,11 @@ def _parser() -> argparse.ArgumentParser:
                           f"verdict is Unknown (default {DEFAULT_MAX_MEMORY_MB} MB)")
     run.add_argument("--count", action="store_true",
                      help="count executions (herd's Positive/Negative), slower")
+    run.add_argument("--executions", action="store_true",
+                     help="keep one witness execution per final state (JSON `executions`)")
+    run.add_argument("--forbidden", action="store_true",
+                     help="list the candidate outcomes each model forbids, with the checks "
+                          "they violate and a cycle (bounded)")
     herd = run.add_argument_group("herd's model options")
     herd.add_argument("-I", dest="include", action="append", default=[], type=Path,
                       metavar="DIR", help="a folder to look for included cat files in")
@@ -170,7 +176,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"memlitmus: internal error\n{traceback.format_exc()}", file=sys.stderr)
         return EXIT_INTERNAL
     options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, count=args.count,
-                      macros=macros, setup=setup)
+                      macros=macros, setup=setup, executions=args.executions,
+                      forbidden=args.forbidden)
     # Off a terminal rich assumes 80 columns and would cut file names: give it room.
     console = _Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     results: list[ModelResult | FileError] = []
@@ -184,7 +191,7 @@ def _run(args: argparse.Namespace) -> int:
                 outcome_list: list[ModelResult | FileError] = [outcome]
             else:
                 outcome_list = list(outcome)
-            _emit(args.format, outcome_list)
+            _emit(args, outcome_list)
             results.extend(outcome_list)
     judged = [r for r in results if isinstance(r, ModelResult)]
     if args.format == "table" and judged:  # no empty table when every file failed
@@ -211,12 +218,19 @@ def _herd_setup(
     return setup, macros, None if conf.model is None else str(conf.model)
 
 
-def _emit(fmt: str, outcomes: list[ModelResult | FileError]) -> None:
+def _emit(args: argparse.Namespace, outcomes: list[ModelResult | FileError]) -> None:
+    fmt = args.format
     for outcome in outcomes:
-        if fmt == "json":
+        if fmt == "json" and (args.executions or args.forbidden):
+            print(format_json_outcomes(
+                outcome, executions=args.executions, forbidden=args.forbidden))
+        elif fmt == "json":
             print(format_json(outcome), flush=False)
         elif fmt == "herd" and isinstance(outcome, ModelResult):
             print(format_herd(outcome), end="")
+        if fmt != "json" and args.forbidden and isinstance(outcome, ModelResult):
+            for line in forbidden_lines(outcome):
+                print(line)
 
 
 if __name__ == "__main__":

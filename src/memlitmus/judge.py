@@ -41,6 +41,7 @@ from memlitmus.observe import (
     value_id,
     value_text,
 )
+from memlitmus.outcomes.search import Probe, Row, forbidden_outcomes, witnesses
 from memlitmus.report.condition import (
     herd_condition,
     herd_kind,
@@ -70,6 +71,8 @@ class Options:
     macros: Mapping[str, Primitive] | None = None
     setup: ModelSetup = ModelSetup()
     """herd's `-I`, `-bell` and `-variant`, for the models a worker resolves by name."""
+    executions: bool = False  # keep one witness execution per allowed state
+    forbidden: bool = False  # list the forbidden candidate outcomes with their reasons
 
 
 class TestEncoding:
@@ -193,8 +196,14 @@ def _judge_one(
             if options.verdict_only:
                 result = _verdict_only(encoding, base)
             else:
-                result = _list_states(encoding, base)
+                result, rows = _list_states(encoding, base)
+                if options.executions:
+                    result = _with(result, executions=witnesses(_probe(encoding), model, rows))
             result = _with(result, flags=flags, **counts)
+        if options.forbidden and not options.verdict_only:
+            forbidden, bounded = forbidden_outcomes(
+                _probe(encoding), model, axioms, {s.bindings for s in result.states})
+            result = _with(result, forbidden=forbidden, forbidden_bounded=bounded)
     except SolverGaveUp as gave_up:
         result = _with(base, observation=Observation.UNKNOWN, unknown_reason=gave_up.reason)
     return _with(result, time_s=setup + time.perf_counter() - start)
@@ -210,30 +219,51 @@ def result_base(test: LitmusTest, model: str) -> ModelResult:
     )
 
 
-def _list_states(encoding: TestEncoding, base: ModelResult) -> ModelResult:
+def _list_states(encoding: TestEncoding, base: ModelResult) -> tuple[ModelResult, list[Row]]:
+    """The result with its states, and per state the row of values it was read from."""
     terms = [obs.term for obs in encoding.observed]
-    rows = enumerate_values(encoding.session, terms)
-    prop = encoding.prop
-    states = []
+    with encoding.session.scope():  # drop the blocking clauses: witnesses come after
+        rows = enumerate_values(encoding.session, terms)
+    states: list[tuple[State, bool, Row]] = []
     seen: set[State] = set()
     for row in rows:
-        values = {obs.loc: v for obs, v in zip(encoding.observed, row, strict=True)}
-        symbols: dict[int, str] = {}  # thin-air symbols, named in order of appearance
-        state = State(tuple(
-            (obs.name, value_text(encoding.enc, v, symbols, obs.ctype))
-            for obs, v in zip(encoding.observed, row, strict=True)
-        ))
+        state, holds = _state_of(encoding, row)
         # rows that differ only in which read of a cycle holds the symbol are one state
         if state not in seen:
             seen.add(state)
-            states.append((state, prop_holds(prop, values, encoding.ident)))
-    states.sort(key=lambda sw: state_sort_key(sw[0], encoding.test.arch))
-    witnesses = tuple(w for _, w in states)
+            states.append((state, holds, row))
+    states.sort(key=lambda swr: state_sort_key(swr[0], encoding.test.arch))
+    witnesses = tuple(w for _, w, _ in states)
     observation = _observation(any(witnesses), not all(witnesses))
-    return _with(
-        base, states=tuple(s for s, _ in states), witnesses=witnesses,
+    result = _with(
+        base, states=tuple(s for s, _, _ in states), witnesses=witnesses,
         observation=observation, ok=_ok(encoding.test.condition.quantifier, observation),
     )
+    return result, [r for _, _, r in states]
+
+
+def _state_of(encoding: TestEncoding, row: Row) -> tuple[State, bool]:
+    """The printed state of a row of observed values, and whether it satisfies the
+    condition's proposition."""
+    values = {obs.loc: v for obs, v in zip(encoding.observed, row, strict=True)}
+    symbols: dict[int, str] = {}  # thin-air symbols, named in order of appearance
+    state = State(tuple(
+        (obs.name, value_text(encoding.enc, v, symbols, obs.ctype))
+        for obs, v in zip(encoding.observed, row, strict=True)
+    ))
+    return state, prop_holds(encoding.prop, values, encoding.ident)
+
+
+def _probe(encoding: TestEncoding) -> Probe:
+    return Probe(
+        encoding.session, encoding.enc, [obs.term for obs in encoding.observed],
+        encoding.arch.tags, lambda row: _bindings_of(encoding, row),
+    )
+
+
+def _bindings_of(encoding: TestEncoding, row: Row) -> tuple[tuple[tuple[str, str], ...], bool]:
+    state, holds = _state_of(encoding, row)
+    return state.bindings, holds
 
 
 def _verdict_only(encoding: TestEncoding, base: ModelResult) -> ModelResult:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from memlitmus.witness import Execution, ForbiddenOutcome
+
 
 class Observation(Enum):
     """herd's Observation: how often the final condition's proposition holds."""
@@ -51,6 +53,12 @@ class ModelResult:
     states_listed: bool = True  # False under --verdict-only
     unknown_reason: str | None = None
     metadata: dict[str, str] = field(default_factory=dict, compare=False)
+    # per state, one execution reaching it (with --executions; see `witness`)
+    executions: tuple[Execution, ...] = field(default=(), compare=False)
+    # candidate outcomes the model forbids, with why (with --forbidden); `forbidden_bounded`
+    # when the candidates were not all enumerated (too many, or the time budget ran out)
+    forbidden: tuple[ForbiddenOutcome, ...] = field(default=(), compare=False)
+    forbidden_bounded: bool = False
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,10 @@ from memlitmus.cat import ast as A
 from memlitmus.cat.algebra import Algebra
 from memlitmus.cat.instructions import CheckOutcome, Interp
 from memlitmus.cat.parse import MODELS_DIR, load_cat
+from memlitmus.cat.values import Value
 from memlitmus.errors import CatError
 
-__all__ = ["CheckOutcome", "evaluate"]
+__all__ = ["CheckOutcome", "evaluate", "evaluate_with_bindings"]
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -61,6 +62,18 @@ def evaluate(
     Raises `CatError` (with a span) on type errors, unknown identifiers and unsupported
     constructs.
     """
+    return evaluate_with_bindings(model, algebra, variants=variants, stdlib=stdlib)[0]
+
+
+def evaluate_with_bindings(
+    model: A.CatModel,
+    algebra: Algebra[S, R],
+    *,
+    variants: Collection[str] = (),
+    stdlib: bool = True,
+) -> tuple[list[CheckOutcome[S, R]], dict[str, Value]]:
+    """As `evaluate`, and also the top-level bindings that evaluation forced, by name
+    (lazy bindings nothing used are left out: evaluating them could fail or cost)."""
     interp: Interp[S, R] = Interp(algebra, frozenset(variants))
     try:
         if stdlib and Path(model.file).resolve() != _STDLIB_PATH:
@@ -70,7 +83,8 @@ def evaluate(
         interp.run(model.instructions, interp.top)
     except RecursionError:
         raise CatError("cat evaluation recursed too deeply (unbounded recursion?)") from None
-    return interp.outcomes
+    forced = {name: t.value for name, t in interp.top.items() if t.value is not None}
+    return interp.outcomes, forced
 
 
 _STDLIB_PATH = (MODELS_DIR / "stdlib.cat").resolve()

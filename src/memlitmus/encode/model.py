@@ -13,16 +13,34 @@ from memlitmus.encode.builtins import Builtins
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.relations import ZRel, ZSet
 from memlitmus.encode.terms import Cond, neg
-from memlitmus.errors import CatError
+from memlitmus.errors import CatError, Span
 from memlitmus.models import Model
+
+
+@dataclass(frozen=True)
+class EncodedCheck:
+    """One plain (non-flag) check of a model and the constraints that make it hold."""
+
+    index: int  # position among the model's checks (flags included), as `CheckOutcome`s
+    kind: str  # acyclic, irreflexive or empty
+    name: str | None  # the `as` name
+    span: Span  # where the check is written
+    constraints: tuple[z3.BoolRef, ...]
 
 
 @dataclass
 class ModelEncoding:
-    """What a model adds to a test's solver: constraints, and flags to test."""
+    """What a model adds to a test's solver: constraints, and flags to test.
+
+    `constraints` is every check's constraints followed by `side_constraints` (those of
+    symbolic fixpoints, which the checks need to mean what they say); `checks` splits the
+    former per check, so one can ask which check an outcome needs to violate.
+    """
 
     constraints: list[z3.BoolRef] = field(default_factory=list)
     flags: list[tuple[str, Cond]] = field(default_factory=list)
+    checks: list[EncodedCheck] = field(default_factory=list)
+    side_constraints: list[z3.BoolRef] = field(default_factory=list)
 
 
 def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str],
@@ -47,7 +65,11 @@ def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str
         if check.flag:
             out.flags.append((check.name or f"flag{index}", _holds(check)))
         else:
-            out.constraints.extend(_constraints(check, f"{model.name}{index}"))
+            constraints = _constraints(check, f"{model.name}{index}")
+            out.checks.append(EncodedCheck(
+                index, check.kind, check.name, check.span, tuple(constraints)))
+            out.constraints.extend(constraints)
+    out.side_constraints = algebra.side_constraints
     out.constraints.extend(algebra.side_constraints)
     return out
 

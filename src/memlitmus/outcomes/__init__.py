@@ -1,0 +1,1 @@
+"""Witness executions of allowed outcomes and explanations of forbidden ones."""
