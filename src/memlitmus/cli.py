@@ -20,6 +20,7 @@ from memlitmus.errors import MemlitmusError
 from memlitmus.herd_config import HerdConfig, read_config
 from memlitmus.judge import Options
 from memlitmus.models import SHIPPED, ModelSetup
+from memlitmus.outcome_commands import COMMANDS, add_outcome_commands
 from memlitmus.report.herd import format_herd
 from memlitmus.report.json import format_json
 from memlitmus.report.outcomes import forbidden_lines, format_json_outcomes
@@ -39,8 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "suite":
             status = cli_suite.run(args)
+        elif args.command == "models":
+            status = _list_models()
+        elif args.command in COMMANDS:
+            status = COMMANDS[args.command](args)
         else:
-            status = _list_models() if args.command == "models" else _run(args)
+            status = _run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the flush at exit
         return status
     except BrokenPipeError:
@@ -136,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="enable a model variant (`if \"NAME\"` in cat files)")
     sub.add_parser("models", help="list the shipped models")
     cli_suite.add_parser(sub, _seconds, _megabytes)
+    add_outcome_commands(sub)
     return parser
 
 

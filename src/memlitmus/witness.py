@@ -58,12 +58,14 @@ class Execution:
     `relations` holds the base relations (`BASE_RELATIONS`, plus any the architecture
     adds such as `amo`), as sets of (source, target) event ids; `co` and `po` are
     transitive, as in the model. `model_relations` holds the relations the model names
-    with a top-level `let` (in definition order) and used to judge this test.
+    with a top-level `let` (in definition order) and used to judge this test; `checked`
+    names those of them a check of the model mentions directly (`ghb`, `ob`, `hb`, ...).
     """
 
     events: tuple[WitnessEvent, ...]
     relations: dict[str, tuple[Pair, ...]] = field(default_factory=dict)
     model_relations: dict[str, tuple[Pair, ...]] = field(default_factory=dict)
+    checked: tuple[str, ...] = ()
 
     def event(self, eid: int) -> WitnessEvent:
         """The event with id `eid` (KeyError when it is not in the execution)."""

@@ -96,7 +96,8 @@ def read_execution(
         for name in model_relation_names(model.cat)
         if isinstance(value := bindings.get(name), RelV)
     }
-    return Concrete(Execution(tuple(events), relations, named), algebra, outcomes)
+    checked = tuple(n for n in checked_names(model.cat) if n in named)
+    return Concrete(Execution(tuple(events), relations, named, checked), algebra, outcomes)
 
 
 def _static_relations(
@@ -143,17 +144,29 @@ def model_relation_names(cat: A.CatModel) -> list[str]:
     """Names bound by top-level `let`s of the model and the files it includes (the stdlib
     apart), in order of first definition."""
     names: list[str] = []
-
-    def walk(instructions: Iterable[A.Ins]) -> None:
-        for ins in instructions:
-            if isinstance(ins, A.LetIns | A.LetRecIns):
-                for binding in ins.bindings:
-                    name = getattr(binding.pattern, "name", None)
-                    if name is not None and name not in names:
-                        names.append(name)
-            elif isinstance(ins, A.IncludeIns) and ins.resolved is not None \
-                    and not ins.path.endswith("stdlib.cat"):
-                walk(ins.resolved)
-
-    walk(cat.instructions)
+    for ins in _instructions(cat.instructions):
+        if isinstance(ins, A.LetIns | A.LetRecIns):
+            for binding in ins.bindings:
+                name = getattr(binding.pattern, "name", None)
+                if name is not None and name not in names:
+                    names.append(name)
     return names
+
+
+def checked_names(cat: A.CatModel) -> list[str]:
+    """Names the model's plain checks mention directly, in order."""
+    names: list[str] = []
+    for ins in _instructions(cat.instructions):
+        if isinstance(ins, A.CheckIns) and ins.mode != "flag":
+            names.extend(sorted(n for n in ins.expr.fv if n not in names))
+    return names
+
+
+def _instructions(instructions: Iterable[A.Ins]) -> Iterable[A.Ins]:
+    """The model's top-level instructions, included files (not the stdlib) inlined."""
+    for ins in instructions:
+        if isinstance(ins, A.IncludeIns):
+            if ins.resolved is not None and not ins.path.endswith("stdlib.cat"):
+                yield from _instructions(ins.resolved)
+        else:
+            yield ins
