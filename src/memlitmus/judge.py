@@ -196,7 +196,7 @@ def _judge_one(
             if options.verdict_only:
                 result = _verdict_only(encoding, base)
             else:
-                result, rows = _list_states(encoding, base)
+                result, rows = _list_states(encoding, base, options.executions)
                 if options.executions:
                     result = _with(result, executions=witnesses(_probe(encoding), model, rows))
             result = _with(result, flags=flags, **counts)
@@ -219,10 +219,16 @@ def result_base(test: LitmusTest, model: str) -> ModelResult:
     )
 
 
-def _list_states(encoding: TestEncoding, base: ModelResult) -> tuple[ModelResult, list[Row]]:
-    """The result with its states, and per state the row of values it was read from."""
+def _list_states(
+    encoding: TestEncoding, base: ModelResult, witnesses_next: bool = False
+) -> tuple[ModelResult, list[Row]]:
+    """The result with its states, and per state the row of values it was read from.
+    With `witnesses_next` the blocking clauses of the enumeration are dropped after it."""
     terms = [obs.term for obs in encoding.observed]
-    with encoding.session.scope():  # drop the blocking clauses: witnesses come after
+    if witnesses_next:
+        with encoding.session.scope():
+            rows = enumerate_values(encoding.session, terms)
+    else:
         rows = enumerate_values(encoding.session, terms)
     states: list[tuple[State, bool, Row]] = []
     seen: set[State] = set()
