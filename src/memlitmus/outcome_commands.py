@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.console import Console
 
+from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError
 from memlitmus.explain import explain
+from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.arch.registry import default_model_for
 from memlitmus.models import resolve
+from memlitmus.report.html import MAX_GRAPHS, TestReport, anchor_of, render_report
 
 EXIT_OK, EXIT_REJECTED = 0, 2
 
@@ -29,6 +32,53 @@ def add_outcome_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
                     help="seconds of solving; past it the answer is Unknown")
 
 
+    rep = sub.add_parser("report", help="a self-contained HTML report with execution graphs")
+    rep.add_argument("paths", nargs="+", help="litmus files or directories")
+    rep.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    rep.add_argument("-m", "--model", action="append", default=[],
+                     help="model name or .cat file (repeatable); default: the arch's model")
+    rep.add_argument("--timeout", type=float, default=None, metavar="S",
+                     help="seconds of solving per test and model")
+    rep.add_argument("--max-graphs", type=int, default=MAX_GRAPHS, metavar="N",
+                     help=f"graphs per test, model and kind at most (default {MAX_GRAPHS})")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from memlitmus.cli import litmus_files  # the CLI's file walk; imported late (cycle)
+
+    try:
+        explicit = [resolve(m) for m in args.model]
+    except MemlitmusError as err:
+        print(f"memlitmus: {err.render()}", file=sys.stderr)
+        return EXIT_REJECTED
+    options = Options(timeout_s=args.timeout, executions=True, forbidden=True)
+    tests: list[TestReport] = []
+    taken: set[str] = set()
+    models: list[str] = [m.name for m in explicit]
+    status = EXIT_OK
+    for file in litmus_files(args.paths):
+        report = TestReport(file, Path(file).parent.name or ".", anchor_of(file, taken), "")
+        try:
+            report.source = Path(file).read_text(errors="replace")
+            test = load_litmus(file)
+            chosen = explicit or [resolve(default_model_for(test.arch))]
+            report.results = judge(test, chosen, options)
+        except OSError as err:
+            report.error = f"{file}: cannot read: {err.strerror or err}"
+        except MemlitmusError as err:
+            report.error = err.render()
+        if report.error is not None:
+            print(report.error, file=sys.stderr)
+            status = EXIT_REJECTED
+        models += [r.model for r in report.results if r.model not in models]
+        tests.append(report)
+    page = render_report(tests, models, args.max_graphs)
+    Path(args.output).write_text(page, encoding="utf-8")
+    print(f"wrote {args.output}: {len(tests)} tests, {len(page.encode()) / 1024:.0f} KiB",
+          file=sys.stderr)
+    return status
+
+
 def _explain(args: argparse.Namespace) -> int:
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
     try:
@@ -42,4 +92,6 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_REJECTED
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"explain": _explain}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "explain": _explain, "report": _report,
+}
