@@ -62,6 +62,10 @@ EXPECTED = {
     ("lkmm/MP+rcu", "lkmm"): [("0:r0=1; 0:r1=0;", "irreflexive rb as rcu", "R x=1 -rb-> R x=1")],
     ("lkmm/SB+mbs", "lkmm"): [
         ("0:r0=0; 1:r0=0;", "acyclic pb as propagation", "R y=0 -pb-> R x=0 -pb-> R y=0")],
+    # docs/tutorial.md: the smp_rmb() closes an hb cycle through P0's smp_wmb()
+    ("tutorial/compound_head+rmb", "lkmm"): [
+        ("1:r0=1; 1:r1=2; 1:r2=1;", "acyclic hb as happens-before",
+         "R first_page=2 -po/rmb-> R pg_tail=1 (P1 #4) -hb-> R first_page=2")],
     ("lkmm/RCU-publish", "lkmm"): [
         ("1:r0=y; 1:r1=0;", "acyclic hb as happens-before", "R p=y -addr-> R y=0 -hb-> R p=y")],
 }
@@ -97,7 +101,8 @@ def test_lock_test_outcome_is_explained_by_breaking_the_lock() -> None:
     assert outcome.violated == ()
     assert outcome.execution is not None
     assert [v.check for v in outcome.violations] == ["empty rmw & (fre ; coe) as atomic"]
-    assert cycle_text(outcome.violations[0], outcome.execution) == "R l=0 -rmw-> W l=1"
+    assert cycle_text(outcome.violations[0], outcome.execution) == (
+        "R l=0 (P0 #1) -rmw-> W l=1 (P0 #2)")
 
 
 def test_witnesses_reach_their_states_and_carry_model_relations() -> None:
@@ -176,3 +181,17 @@ def test_explain_rejects_unknown_location(capsys: pytest.CaptureFixture[str]) ->
 def test_explain_state_outside_the_candidates(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", str(LITMUS / "x86/MP.litmus"), "--state", "1:EAX=7"]) == 0
     assert "is not a candidate outcome" in capsys.readouterr().out
+
+
+def test_composite_edges_come_with_a_base_path(capsys: pytest.CaptureFixture[str]) -> None:
+    """LKMM's rb loop of MP+rcu reads through base edges: the grace period's cycle."""
+    assert main(["explain", str(LITMUS / "lkmm/MP+rcu.litmus")]) == 0
+    out = capsys.readouterr().out
+    assert "rb here: R x=1 -po-> R y=0 -fre-> W y=1 -po-> W x=1 -rfe-> R x=1" in out
+
+
+def test_tutorial_race_is_allowed_without_the_barrier() -> None:
+    test = load_litmus(str(LITMUS / "tutorial/compound_head.litmus"))
+    sc, lkmm = judge(test, [resolve("sc"), resolve("lkmm")], Options(forbidden=True))
+    assert (sc.observation.value, lkmm.observation.value) == ("Never", "Sometimes")
+    assert [state_text(f.state) for f in lkmm.forbidden] == []

@@ -22,7 +22,13 @@ from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.ast import LitmusTest
 from memlitmus.models import Model
-from memlitmus.report.outcomes import edge_name, state_text, violation_text
+from memlitmus.report.outcomes import (
+    edge_name,
+    event_names,
+    path_text,
+    state_text,
+    violation_text,
+)
 from memlitmus.results import ModelResult, Observation
 from memlitmus.witness import Execution, ForbiddenOutcome
 
@@ -155,10 +161,14 @@ def _print_forbidden(outcome: ForbiddenOutcome, console: Console) -> None:
         kind = "cycle" if v.kind == "acyclic" else "edge" if v.edges else "event"
         console.print(f"  {kind} of [bold]{v.check}[/]:")
         console.print(f"    {violation_text(v, execution).split(': ', 1)[1]}")
+        names = event_names(execution)
         for edge in v.edges:
-            names = ", ".join(edge.relations) or "?"
-            console.print(f"      {execution.event(edge.source).label} -{edge_name(edge)}-> "
-                          f"{execution.event(edge.target).label}   [dim](in {names})[/]")
+            within = ", ".join(edge.relations) or "?"
+            console.print(f"      {names[edge.source]} -{edge_name(edge)}-> "
+                          f"{names[edge.target]}   [dim](in {within})[/]")
+            if edge.via:
+                console.print(f"        [dim]{edge_name(edge)} here: "
+                              f"{path_text(edge.via, names)}[/]")
 
 
 def print_execution(execution: Execution, console: Console, title: str) -> None:
@@ -169,6 +179,7 @@ def print_execution(execution: Execution, console: Console, title: str) -> None:
     table.add_column("init")
     for t in threads:
         table.add_column(f"P{t}")
+    names = event_names(execution)
     columns: list[list[str]] = [[e.label for e in execution.events if e.is_init]]
     for t in threads:
         ordered = sorted((e for e in execution.events if e.thread == t), key=lambda e: e.index)
@@ -181,8 +192,7 @@ def print_execution(execution: Execution, console: Console, title: str) -> None:
     for name, pairs in [*execution.relations.items(), *checked]:
         if pairs:
             console.print(f"  [bold]{name}[/]: " + ", ".join(
-                f"{execution.event(a).label}->{execution.event(b).label}" for a, b in
-                _shown_pairs(name, pairs)))
+                f"{names[a]}->{names[b]}" for a, b in _shown_pairs(name, pairs)))
 
 
 def _event_cell(label: str, tags: Sequence[str]) -> str:

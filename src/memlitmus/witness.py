@@ -78,11 +78,18 @@ class Execution:
 @dataclass(frozen=True)
 class Edge:
     """One edge of a violating cycle: `relations` are the names of the relations that
-    contain it, most basic first (`rfe` before `ghb`), the first being how to read it."""
+    contain it, most basic first (`rfe` before `ghb`), the first being how to read it.
+
+    An edge no base relation contains (a composite one, such as LKMM's `hb` through
+    `prop`) carries in `via` a shortest path of base edges from its source to its target
+    (for a self-loop, a shortest cycle of base edges through the event): a route the
+    composite relation may have taken, to read it by.
+    """
 
     source: int
     target: int
     relations: tuple[str, ...]
+    via: tuple[Edge, ...] = ()
 
 
 @dataclass(frozen=True)

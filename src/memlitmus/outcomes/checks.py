@@ -151,4 +151,38 @@ def _edge(
     names += [n for _, _, n in model if n not in names]
     if a == b and name and name not in names:
         names.append(name)
-    return Edge(a, b, tuple(names))
+    via: tuple[Edge, ...] = ()
+    if a == b or not any(n in EXPLAINING for n in names):
+        basic = frozenset().union(*(base.get(n, frozenset()) for n in EXPLAINING))
+        path = _base_path(a, b, basic)
+        via = tuple(
+            Edge(x, y, tuple(n for n in EXPLAINING if (x, y) in base.get(n, frozenset())))
+            for x, y in path
+        )
+    return Edge(a, b, tuple(names), via)
+
+
+def _base_path(a: int, b: int, basic: frozenset[Pair]) -> list[Pair]:
+    """A shortest path of at least two edges from a to b (a cycle when a == b) in
+    `basic`, breadth first; [] if none."""
+    succ: dict[int, list[int]] = {}
+    for x, y in sorted(basic):
+        succ.setdefault(x, []).append(y)
+    parent: dict[int, int] = {}
+    frontier = [a]
+    seen = {a}
+    while frontier:
+        nxt = []
+        for x in frontier:
+            for y in succ.get(x, ()):
+                if y == b and not (x == a and a != b):
+                    path = [(x, y)]
+                    while path[0][0] != a:
+                        path.insert(0, (parent[path[0][0]], path[0][0]))
+                    return path
+                if y not in seen:
+                    seen.add(y)
+                    parent[y] = x
+                    nxt.append(y)
+        frontier = nxt
+    return []

@@ -16,6 +16,8 @@ from memlitmus.witness import Edge, Execution, ForbiddenOutcome, Violation
 
 __all__ = [
     "cycle_text",
+    "event_names",
+    "path_text",
     "execution_json",
     "forbidden_json",
     "forbidden_lines",
@@ -41,16 +43,35 @@ def edge_name(edge: Edge) -> str:
     return first
 
 
+def event_names(execution: Execution) -> dict[int, str]:
+    """Each event's name in text: its label (`R y=0`), followed by `(P1 #3)` (thread,
+    1-based position in program order) when another event has the same label."""
+    count: dict[str, int] = {}
+    for e in execution.events:
+        count[e.label] = count.get(e.label, 0) + 1
+    return {
+        e.eid: e.label if count[e.label] == 1 else
+        f"{e.label} ({'init' if e.is_init else f'P{e.thread} #{e.index + 1}'})"
+        for e in execution.events
+    }
+
+
+def path_text(edges: tuple[Edge, ...], names: dict[int, str]) -> str:
+    """Consecutive edges as `A -r-> B -s-> C`."""
+    parts = [names[edges[0].source]]
+    for edge in edges:
+        parts.append(f"-{edge_name(edge)}->")
+        parts.append(names[edge.target])
+    return " ".join(parts)
+
+
 def cycle_text(violation: Violation, execution: Execution) -> str:
     """The violating cycle or edge as one line (`W x=1 -po-> W y=1 -> ...`), or the
     offending event of a non-empty set."""
+    names = event_names(execution)
     if not violation.edges:
-        return ", ".join(execution.event(e).label for e in violation.events)
-    parts = [execution.event(violation.edges[0].source).label]
-    for edge in violation.edges:
-        parts.append(f"-{edge_name(edge)}->")
-        parts.append(execution.event(edge.target).label)
-    return " ".join(parts)
+        return ", ".join(names[e] for e in violation.events)
+    return path_text(violation.edges, names)
 
 
 def violation_text(violation: Violation, execution: Execution) -> str:
@@ -99,12 +120,14 @@ def violation_json(violation: Violation) -> dict[str, Any]:
     """A violation as a JSON object: `check`, `name`, `kind`, `edges`, `events`."""
     return {
         "check": violation.check, "name": violation.name, "kind": violation.kind,
-        "edges": [
-            {"source": e.source, "target": e.target, "relations": list(e.relations)}
-            for e in violation.edges
-        ],
+        "edges": [_edge_json(e) for e in violation.edges],
         "events": list(violation.events),
     }
+
+
+def _edge_json(edge: Edge) -> dict[str, Any]:
+    return {"source": edge.source, "target": edge.target, "relations": list(edge.relations),
+            "via": [_edge_json(e) for e in edge.via]}
 
 
 def forbidden_json(outcome: ForbiddenOutcome) -> dict[str, Any]:

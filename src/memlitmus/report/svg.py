@@ -32,7 +32,8 @@ RELATION_COLOURS = {
 MODEL_COLOURS = ("#e377c2", "#7f7f00", "#006d5b", "#b8860b", "#4b0082", "#a0522d")
 BASE_OF = {"rfe": "rf", "rfi": "rf", "coe": "co", "coi": "co", "fre": "fr", "fri": "fr"}
 
-COLUMN, ROW, NODE_W, NODE_H, MARGIN = 150, 70, 96, 26, 20
+ROW, NODE_H, MARGIN = 70, 26, 20
+MIN_NODE_W, CHAR_W, GAP = 96, 7.5, 54  # node width from its label (12px monospace)
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,15 @@ def immediate(pairs: Iterable[Pair]) -> list[Pair]:
 
 def render_svg(execution: Execution, edges: Sequence[DrawnEdge], graph_id: str) -> str:
     """The graph as an `<svg>` element (no XML prolog), ids prefixed by `graph_id`."""
-    place = _layout(execution.events)
-    width = max(x for x, _ in place.values()) + NODE_W // 2 + MARGIN
+    w = node_width(execution.events)
+    place = _layout(execution.events, w)
+    width = max(x for x, _ in place.values()) + w // 2 + MARGIN
     height = max(y for _, y in place.values()) + NODE_H // 2 + MARGIN + 10
     out = [f'<svg class="graph" id="{graph_id}" xmlns="http://www.w3.org/2000/svg" '
            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
     threads = sorted({e.thread for e in execution.events})
     for t in threads:
-        x = MARGIN + NODE_W // 2 + threads.index(t) * COLUMN
+        x = MARGIN + w // 2 + threads.index(t) * (w + GAP)
         title = "init" if t == -1 else f"P{t}"
         out.append(f'<text class="thread" x="{x}" y="{MARGIN}">{title}</text>')
     parallel: dict[tuple[int, int], int] = {}
@@ -104,12 +106,12 @@ def render_svg(execution: Execution, edges: Sequence[DrawnEdge], graph_id: str) 
         key = (min(edge.source, edge.target), max(edge.source, edge.target))
         bend = parallel.get(key, 0)
         parallel[key] = bend + 1
-        out.append(_edge_svg(edge, place, bend))
+        out.append(_edge_svg(edge, place, bend, w))
     for e in execution.events:
         x, y = place[e.eid]
         out.append(
-            f'<g class="n" data-e="{e.eid}"><rect x="{x - NODE_W // 2}" '
-            f'y="{y - NODE_H // 2}" width="{NODE_W}" height="{NODE_H}" rx="5"/>'
+            f'<g class="n" data-e="{e.eid}"><rect x="{x - w // 2}" '
+            f'y="{y - NODE_H // 2}" width="{w}" height="{NODE_H}" rx="5"/>'
             f'<text x="{x}" y="{y + 5}">{escape(e.label)}</text>'
             f'<title>{escape(_event_title(e))}</title></g>')
     out.append("</svg>")
@@ -122,7 +124,13 @@ def _event_title(e: WitnessEvent) -> str:
     return f"{e.label} ({where}){tags}"
 
 
-def _layout(events: Sequence[WitnessEvent]) -> dict[int, tuple[int, int]]:
+def node_width(events: Sequence[WitnessEvent]) -> int:
+    """One width for every node of a graph, enough for its longest label."""
+    longest = max((len(e.label) for e in events), default=0)
+    return max(MIN_NODE_W, int(longest * CHAR_W) + 16)
+
+
+def _layout(events: Sequence[WitnessEvent], w: int) -> dict[int, tuple[int, int]]:
     """Centre of each node: column by thread (init first), row by program order."""
     threads = sorted({e.thread for e in events})
     rows: dict[int, int] = {}
@@ -130,22 +138,22 @@ def _layout(events: Sequence[WitnessEvent]) -> dict[int, tuple[int, int]]:
     for e in sorted(events, key=lambda e: (e.thread, e.index, e.eid)):
         row = rows.get(e.thread, 0)
         rows[e.thread] = row + 1
-        x = MARGIN + NODE_W // 2 + threads.index(e.thread) * COLUMN
+        x = MARGIN + w // 2 + threads.index(e.thread) * (w + GAP)
         y = MARGIN + 30 + row * ROW
         place[e.eid] = (x, y)
     return place
 
 
-def _edge_svg(edge: DrawnEdge, place: dict[int, tuple[int, int]], bend: int) -> str:
+def _edge_svg(edge: DrawnEdge, place: dict[int, tuple[int, int]], bend: int, w: int) -> str:
     (x1, y1), (x2, y2) = place[edge.source], place[edge.target]
     if edge.source == edge.target:  # a loop on the node's right side
-        right = x1 + NODE_W // 2
+        right = x1 + w // 2
         path = (f"M{right},{y1 - 6} C{right + 50},{y1 - 40} {right + 50},{y1 + 40} "
                 f"{right},{y1 + 6}")
         lx, ly = float(right + 40), float(y1)
     else:
-        sx, sy = _border(x1, y1, x2, y2)
-        tx, ty = _border(x2, y2, x1, y1)
+        sx, sy = _border(x1, y1, x2, y2, w)
+        tx, ty = _border(x2, y2, x1, y1, w)
         straight = straight_po(edge, place)
         # curve away from the straight line; parallel edges curve further, a same-column
         # edge that is not immediate po bulges sideways so it does not cross the nodes
@@ -177,11 +185,11 @@ def rel_class(rel: str) -> str:
     return "r-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in rel)
 
 
-def _border(x1: int, y1: int, x2: int, y2: int) -> tuple[float, float]:
+def _border(x1: int, y1: int, x2: int, y2: int, w: int) -> tuple[float, float]:
     """Where the segment from node 1's centre towards node 2 leaves node 1's box."""
     dx, dy = x2 - x1, y2 - y1
     if dx == 0 and dy == 0:
         return float(x1), float(y1)
-    hw, hh = NODE_W / 2, NODE_H / 2
+    hw, hh = w / 2, NODE_H / 2
     scale = min(hw / abs(dx) if dx else float("inf"), hh / abs(dy) if dy else float("inf"))
     return x1 + dx * scale, y1 + dy * scale
