@@ -16,6 +16,7 @@ from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
 from memlitmus.report.html import MAX_GRAPHS, TestReport, anchor_of, render_report
+from memlitmus.results import FileError
 
 EXIT_OK, EXIT_REJECTED = 0, 2
 
@@ -41,6 +42,9 @@ def add_outcome_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
                      help="seconds of solving per test and model")
     rep.add_argument("--max-graphs", type=int, default=MAX_GRAPHS, metavar="N",
                      help=f"graphs per test, model and kind at most (default {MAX_GRAPHS})")
+    rep.add_argument("--graphs", choices=("all", "condition"), default="all",
+                     help="draw every outcome, or only those satisfying the condition "
+                          "(for a whole corpus: a much smaller page)")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -57,6 +61,10 @@ def _report(args: argparse.Namespace) -> int:
     models: list[str] = [m.name for m in explicit]
     status = EXIT_OK
     for file in litmus_files(args.paths):
+        if isinstance(file, FileError):  # a directory without litmus files
+            print(file.message, file=sys.stderr)
+            status = EXIT_REJECTED
+            continue
         report = TestReport(file, Path(file).parent.name or ".", anchor_of(file, taken), "")
         try:
             report.source = Path(file).read_text(errors="replace")
@@ -72,7 +80,7 @@ def _report(args: argparse.Namespace) -> int:
             status = EXIT_REJECTED
         models += [r.model for r in report.results if r.model not in models]
         tests.append(report)
-    page = render_report(tests, models, args.max_graphs)
+    page = render_report(tests, models, args.max_graphs, args.graphs == "condition")
     Path(args.output).write_text(page, encoding="utf-8")
     print(f"wrote {args.output}: {len(tests)} tests, {len(page.encode()) / 1024:.0f} KiB",
           file=sys.stderr)

@@ -2,10 +2,11 @@
 
 The page has no external asset and makes no network request: CSS and SVG are inline,
 there is no script. It holds an index with suite-level counts (a suite is a file's parent
-directory) linking every test, then per test the source with syntax colouring (Pygments),
-the verdict matrix across the models, the table of candidate outcomes (which satisfy the
-condition, which models allow each, the checks that forbid it) and an execution graph per
-allowed and per forbidden outcome (`report/svg.py`), up to `max_graphs` of each per model.
+directory) linking every test, then per test the source with syntax colouring (Pygments,
+`litmus_lexer.py`), the verdict matrix across the models, the table of candidate outcomes
+(which satisfy the condition, which models allow each, the checks that forbid it) and an
+execution graph per allowed and per forbidden outcome (`report/svg.py`), up to
+`max_graphs` of each per model.
 Templates are jinja2 files next to this module (`templates/`), autoescaped.
 """
 
@@ -21,10 +22,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import CLexer, GasLexer, NasmLexer
-from pygments.lexers.special import TextLexer
 
 from memlitmus.report.herd import herd_ok
+from memlitmus.report.litmus_lexer import LitmusLexer
 from memlitmus.report.outcomes import cycle_text, state_text
 from memlitmus.report.svg import (
     MODEL_COLOURS,
@@ -66,8 +66,10 @@ class Graph:
 
 
 def render_report(tests: Sequence[TestReport], models: Sequence[str],
-                  max_graphs: int = MAX_GRAPHS) -> str:
-    """The whole page as a string."""
+                  max_graphs: int = MAX_GRAPHS, condition_only: bool = False) -> str:
+    """The whole page as a string. `condition_only` draws only the outcomes that satisfy
+    the test's condition (the witness of an allowed one, the cycle of a forbidden one):
+    the size to use for a whole corpus."""
     env = Environment(
         loader=PackageLoader("memlitmus.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -75,7 +77,7 @@ def render_report(tests: Sequence[TestReport], models: Sequence[str],
     )
     template = env.get_template("report.html.j2")
     formatter = HtmlFormatter(cssclass="source", nowrap=False)
-    views = [_test_view(t, models, max_graphs, formatter) for t in tests]
+    views = [_test_view(t, models, max_graphs, formatter, condition_only) for t in tests]
     colours = dict(RELATION_COLOURS)
     for view in views:
         for per_model in view["graphs"]:
@@ -125,7 +127,7 @@ def _suite_counts(tests: Sequence[TestReport], models: Sequence[str]) -> list[di
 
 
 def _test_view(test: TestReport, models: Sequence[str], max_graphs: int,
-               formatter: HtmlFormatter[str]) -> dict[str, Any]:
+               formatter: HtmlFormatter[str], condition_only: bool) -> dict[str, Any]:
     arch = test.results[0].arch if test.results else ""
     return {
         "file": test.file, "anchor": test.anchor, "suite": test.suite,
@@ -133,21 +135,11 @@ def _test_view(test: TestReport, models: Sequence[str], max_graphs: int,
         "arch": arch, "error": test.error,
         "condition": f"{test.results[0].kind}: {test.results[0].condition}"
         if test.results else "",
-        "source": Markup(highlight(test.source, _lexer(arch, test.file), formatter)),
+        "source": Markup(highlight(test.source, LitmusLexer(), formatter)),
         "results": [_result_view(r) for r in test.results],
         "outcomes": _outcome_rows(test.results),
-        "graphs": _graphs(test, max_graphs),
+        "graphs": _graphs(test, max_graphs, condition_only),
     }
-
-
-def _lexer(arch: str, file: str) -> Any:
-    if arch == "C":
-        return CLexer()
-    if arch.startswith("X86"):
-        return NasmLexer()
-    if arch == "AArch64":
-        return GasLexer()
-    return TextLexer()
 
 
 def _result_view(r: ModelResult) -> dict[str, Any]:
@@ -177,25 +169,33 @@ def _outcome_rows(results: Sequence[ModelResult]) -> list[dict[str, Any]]:
     return [{"state": k, **v} for k, v in rows.items()]
 
 
-def _graphs(test: TestReport, max_graphs: int) -> list[dict[str, Any]]:
-    """Per model: its allowed graphs and forbidden graphs (capped), with counts left out."""
+def _graphs(test: TestReport, max_graphs: int, condition_only: bool) -> list[dict[str, Any]]:
+    """Per model: its allowed graphs and forbidden graphs (capped), with how many were
+    left out."""
     out = []
     for r in test.results:
+        allowed_all = [
+            (s, e) for s, w, e in zip(r.states, r.witnesses, r.executions, strict=False)
+            if w or not condition_only
+        ]
+        forbidden_all = [
+            f for f in r.forbidden
+            if f.execution is not None and (f.satisfies or not condition_only)
+        ]
         allowed = [
             _graph(f"{test.anchor}-{r.model}-a{i}", r.model, True, state_text(s.bindings),
                    e, ())
-            for i, (s, e) in enumerate(zip(r.states, r.executions, strict=False))
-            if i < max_graphs
+            for i, (s, e) in enumerate(allowed_all[:max_graphs])
         ]
         forbidden = [
             _graph(f"{test.anchor}-{r.model}-f{i}", r.model, False, state_text(f.state),
                    f.execution, f.violations)
-            for i, f in enumerate(r.forbidden[:max_graphs]) if f.execution is not None
+            for i, f in enumerate(forbidden_all[:max_graphs]) if f.execution is not None
         ]
         out.append({
             "model": r.model, "allowed": allowed, "forbidden": forbidden,
-            "allowed_left": max(0, len(r.executions) - max_graphs),
-            "forbidden_left": max(0, len(r.forbidden) - max_graphs),
+            "allowed_left": len(r.executions) - len(allowed),
+            "forbidden_left": len(r.forbidden) - len(forbidden),
             "bounded": r.forbidden_bounded,
         })
     return out

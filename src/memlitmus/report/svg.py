@@ -112,16 +112,9 @@ def render_svg(execution: Execution, edges: Sequence[DrawnEdge], graph_id: str) 
         out.append(
             f'<g class="n" data-e="{e.eid}"><rect x="{x - w // 2}" '
             f'y="{y - NODE_H // 2}" width="{w}" height="{NODE_H}" rx="5"/>'
-            f'<text x="{x}" y="{y + 5}">{escape(e.label)}</text>'
-            f'<title>{escape(_event_title(e))}</title></g>')
+            f'<text x="{x}" y="{y + 5}">{escape(e.label)}</text></g>')
     out.append("</svg>")
     return "".join(out)
-
-
-def _event_title(e: WitnessEvent) -> str:
-    where = "initial write" if e.is_init else f"thread {e.thread}, po index {e.index}"
-    tags = f" [{' '.join(e.tags)}]" if e.tags else ""
-    return f"{e.label} ({where}){tags}"
 
 
 def node_width(events: Sequence[WitnessEvent]) -> int:
@@ -167,9 +160,10 @@ def _edge_svg(edge: DrawnEdge, place: dict[int, tuple[int, int]], bend: int, w: 
         path = f"M{sx:.0f},{sy:.0f} Q{cx:.0f},{cy:.0f} {tx:.0f},{ty:.0f}"
         lx, ly = (mx + cx) / 2, (my + cy) / 2
     cls = f"e {rel_class(edge.rel)}" + (" cycle" if edge.cycle else "")
-    # immediate po is the dashed vertical line: its name would only add clutter
-    text = "" if straight_po(edge, place) else (
-        f'<text x="{lx:.0f}" y="{ly:.0f}">{escape(edge.rel)}</text>')
+    # base edges are told by colour and the legend; the model's relations and a cycle's
+    # edges are named on the arrow (a corpus report holds thousands of arrows)
+    named = edge.cycle or edge.rel not in RELATION_COLOURS
+    text = f'<text x="{lx:.0f}" y="{ly:.0f}">{escape(edge.rel)}</text>' if named else ""
     return (f'<g class="{cls}" data-r="{escape(edge.rel)}" data-s="{edge.source}" '
             f'data-t="{edge.target}"><path d="{path}"/>{text}</g>')
 
