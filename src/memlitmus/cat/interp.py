@@ -62,7 +62,8 @@ def evaluate(
     Raises `CatError` (with a span) on type errors, unknown identifiers and unsupported
     constructs.
     """
-    return evaluate_with_bindings(model, algebra, variants=variants, stdlib=stdlib)[0]
+    return evaluate_with_bindings(
+        model, algebra, variants=variants, stdlib=stdlib, bell=bell)[0]
 
 
 def evaluate_with_bindings(
@@ -71,6 +72,7 @@ def evaluate_with_bindings(
     *,
     variants: Collection[str] = (),
     stdlib: bool = True,
+    bell: A.CatModel | None = None,
 ) -> tuple[list[CheckOutcome[S, R]], dict[str, Value]]:
     """As `evaluate`, and also the top-level bindings that evaluation forced, by name
     (lazy bindings nothing used are left out: evaluating them could fail or cost)."""

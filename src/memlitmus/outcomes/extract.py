@@ -86,7 +86,8 @@ def read_execution(
     )
     for name, pairs in static.items():
         algebra.relations.setdefault(name, frozenset(pairs))
-    outcomes, bindings = evaluate_with_bindings(model.cat, algebra)
+    outcomes, bindings = evaluate_with_bindings(
+        model.cat, algebra, variants=model.variants, bell=model.bell)
     relations = {
         name: _sorted(algebra.relations.get(name, frozenset()))
         for name in (*BASE_RELATIONS, *sorted(set(static) - set(BASE_RELATIONS)))
