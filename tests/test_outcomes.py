@@ -12,6 +12,7 @@ from memlitmus.cli import main
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
+from memlitmus.outcomes import search
 from memlitmus.report.outcomes import cycle_text, state_text
 from tests.conftest import LITMUS
 
@@ -197,3 +198,20 @@ def test_tutorial_race_is_allowed_without_the_barrier() -> None:
     sc, lkmm = judge(test, [resolve("sc"), resolve("lkmm")], Options(forbidden=True))
     assert (sc.observation.value, lkmm.observation.value) == ("Never", "Sometimes")
     assert [state_text(f.state) for f in lkmm.forbidden] == []
+
+
+def test_forbidden_outcomes_are_bounded_and_say_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """IRIW under sc has 16 candidate outcomes; with room for 4 only, the list is
+    bounded, and the text output says so."""
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 4)
+    assert main(["run", str(LITMUS / "x86/IRIW.litmus"), "-m", "sc", "-f", "herd",
+                 "--forbidden"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == ("Forbidden sc ... (bounded: not every candidate outcome was "
+                         "enumerated)")
+    test = load_litmus(str(LITMUS / "x86/IRIW.litmus"))
+    result = judge(test, [resolve("sc")], Options(forbidden=True))[0]
+    assert result.forbidden_bounded
+    assert len(result.forbidden) <= 4

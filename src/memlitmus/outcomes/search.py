@@ -73,13 +73,15 @@ def witnesses(probe: Probe, model: Model, rows: Sequence[Row]) -> tuple[Executio
 
 def forbidden_outcomes(
     probe: Probe, model: Model, axioms: ModelEncoding, allowed: set[Bindings],
-    limit: int = CANDIDATE_LIMIT,
+    limit: int | None = None,
 ) -> tuple[tuple[ForbiddenOutcome, ...], bool]:
     """The candidate outcomes outside `allowed` (printed states), each with its violated
     checks and one violating execution; and whether the enumeration stopped at `limit`
-    candidates (or the time budget) before listing them all. Call outside the model's
-    scope: the model's checks must not be asserted."""
+    candidates (or the time budget) before listing them all; `limit` defaults to
+    `CANDIDATE_LIMIT`. Call outside the model's scope: the model's checks must not be
+    asserted."""
     session = probe.session
+    limit = CANDIDATE_LIMIT if limit is None else limit
     found: list[ForbiddenOutcome] = []
     with session.scope():
         session.add(axioms.side_constraints)
