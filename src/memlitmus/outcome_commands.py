@@ -15,7 +15,6 @@ from memlitmus.explain import explain
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
-from memlitmus.report.html import MAX_GRAPHS, TestReport, anchor_of, render_report
 from memlitmus.results import FileError
 
 EXIT_OK, EXIT_REJECTED = 0, 2
@@ -40,15 +39,17 @@ def add_outcome_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
                      help="model name or .cat file (repeatable); default: the arch's model")
     rep.add_argument("--timeout", type=float, default=None, metavar="S",
                      help="seconds of solving per test and model")
-    rep.add_argument("--max-graphs", type=int, default=MAX_GRAPHS, metavar="N",
-                     help=f"graphs per test, model and kind at most (default {MAX_GRAPHS})")
+    rep.add_argument("--max-graphs", type=int, default=None, metavar="N",
+                     help="graphs per test, model and kind at most (default 6)")
     rep.add_argument("--graphs", choices=("all", "condition"), default="all",
                      help="draw every outcome, or only those satisfying the condition "
                           "(for a whole corpus: a much smaller page)")
 
 
 def _report(args: argparse.Namespace) -> int:
+    # jinja2 and Pygments are loaded only for a report, so `run` starts as fast as before
     from memlitmus.cli import litmus_files  # the CLI's file walk; imported late (cycle)
+    from memlitmus.report.html import MAX_GRAPHS, TestReport, anchor_of, render_report
 
     try:
         explicit = [resolve(m) for m in args.model]
@@ -80,7 +81,8 @@ def _report(args: argparse.Namespace) -> int:
             status = EXIT_REJECTED
         models += [r.model for r in report.results if r.model not in models]
         tests.append(report)
-    page = render_report(tests, models, args.max_graphs, args.graphs == "condition")
+    max_graphs = MAX_GRAPHS if args.max_graphs is None else args.max_graphs
+    page = render_report(tests, models, max_graphs, args.graphs == "condition")
     Path(args.output).write_text(page, encoding="utf-8")
     print(f"wrote {args.output}: {len(tests)} tests, {len(page.encode()) / 1024:.0f} KiB",
           file=sys.stderr)
