@@ -301,10 +301,11 @@ def test_a_solver_that_gives_up_gives_unknown_not_a_verdict(
     ]
 
 
-def test_the_default_format_is_a_table_with_a_row_per_test_and_model(
+def test_the_table_format_has_a_row_per_test_and_model(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    status, out, err = run(capsys, "run", "litmus/x86", "-m", "sc", "-m", "x86tso")
+    status, out, err = run(capsys, "run", "litmus/x86", "-m", "sc", "-m", "x86tso",
+                           "-f", "table")
     assert (status, err) == (0, "")
     (header,) = table_rows(out, "┃")
     assert header[:3] == ["test", "model", "observation"]

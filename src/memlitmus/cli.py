@@ -16,13 +16,17 @@ from memlitmus import __version__, cli_suite
 from memlitmus.arch.kernel_macros import read_macros
 from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.cat import load_cat
-from memlitmus.errors import MemlitmusError
+from memlitmus.errors import MemlitmusError, ModelError
 from memlitmus.herd_config import HerdConfig, read_config
 from memlitmus.judge import Options
+from memlitmus.kernel.lowering import known_mappings
+from memlitmus.kernel.printer import lower
+from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import SHIPPED, ModelSetup
 from memlitmus.outcome_commands import COMMANDS, add_outcome_commands
 from memlitmus.report.herd import format_herd
 from memlitmus.report.json import format_json
+from memlitmus.report.matrix import build_matrix
 from memlitmus.report.outcomes import forbidden_lines, format_json_outcomes
 from memlitmus.report.table import print_table
 from memlitmus.results import FileError, ModelResult
@@ -42,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = cli_suite.run(args)
         elif args.command == "models":
             status = _list_models()
+        elif args.command == "lower":
+            status = _lower(args)
         elif args.command in COMMANDS:
             status = COMMANDS[args.command](args)
         else:
@@ -111,7 +117,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-m", "--model", action="append", default=[],
                      help="model name or .cat file (repeatable); default: the arch's model")
     run.add_argument("--cat", action="append", default=[], help="a user's .cat model file")
-    run.add_argument("-f", "--format", choices=("table", "herd", "json"), default="table")
+    run.add_argument("-f", "--format", choices=("table", "matrix", "herd", "json"),
+                     default=None, help="default: a table, or with several models the "
+                     "matrix (one row per test, one column per model, disagreements marked)")
+    run.add_argument("--mapping", default=None, metavar="MAPPING",
+                     help="kernel mapping for C tests on hardware models, in place of the "
+                     f"default one (known: {', '.join(known_mappings())})")
     run.add_argument("--verdict-only", action="store_true",
                      help="decide the Observation with two solver calls, list no states")
     run.add_argument("--timeout", type=_seconds, default=None, metavar="S",
@@ -142,6 +153,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("models", help="list the shipped models")
     cli_suite.add_parser(sub, _seconds, _megabytes)
     add_outcome_commands(sub)
+    low = sub.add_parser("lower", help="print a C test as the X86_64 or AArch64 litmus test "
+                         "the kernel's mapping makes of it")
+    low.add_argument("path", help="a C litmus file")
+    low.add_argument("--arch", required=True, help="x86 or arm64")
+    low.add_argument("--mapping", default=None, help="another table of that architecture "
+                     "(arm64-llsc)")
     return parser
 
 
@@ -175,6 +192,9 @@ def _run(args: argparse.Namespace) -> int:
             specs = [conf_model]
         for spec in specs:  # an unknown model or a broken cat file stops the run here
             setup.resolve(spec)
+        if args.mapping is not None and args.mapping not in known_mappings():
+            raise ModelError(f"unknown kernel mapping `{args.mapping}` "
+                             f"(known: {', '.join(known_mappings())})")
     except MemlitmusError as err:
         print(f"memlitmus: {err.render()}", file=sys.stderr)
         return EXIT_REJECTED
@@ -183,7 +203,9 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout, count=args.count,
                       macros=macros, setup=setup, executions=args.executions,
-                      forbidden=args.forbidden)
+                      forbidden=args.forbidden, mapping=args.mapping)
+    if args.format is None:
+        args.format = "matrix" if len(specs) > 1 else "table"
     # Off a terminal rich assumes 80 columns and would cut file names: give it room.
     console = _Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     results: list[ModelResult | FileError] = []
@@ -202,6 +224,8 @@ def _run(args: argparse.Namespace) -> int:
     judged = [r for r in results if isinstance(r, ModelResult)]
     if args.format == "table" and judged:  # no empty table when every file failed
         print_table(judged, console)
+    elif args.format == "matrix" and judged:
+        console.print(build_matrix(judged))
     return status
 
 
@@ -222,6 +246,21 @@ def _herd_setup(
     )
     macros = read_macros(macros_path) if macros_path is not None else None
     return setup, macros, None if conf.model is None else str(conf.model)
+
+
+def _lower(args: argparse.Namespace) -> int:
+    """`memlitmus lower FILE --arch x86|arm64 [--mapping M]`: print the lowered test."""
+    try:
+        try:
+            test = load_litmus(args.path)
+        except OSError as err:
+            print(f"{args.path}: cannot read: {err.strerror or err}", file=sys.stderr)
+            return EXIT_REJECTED
+        print(lower(test, args.arch, args.mapping), end="")
+    except MemlitmusError as err:
+        print(err.render(), file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
 
 
 def _emit(args: argparse.Namespace, outcomes: list[ModelResult | FileError]) -> None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 
 import z3
 
-from memlitmus.arch.base import lower
+from memlitmus.arch.base import Arch, lower
 from memlitmus.arch.c import CArch
+from memlitmus.arch.descriptor import Lowering
 from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.arch.registry import arch_of
 from memlitmus.encode.execution import ExecutionEncoding
@@ -73,15 +74,18 @@ class Options:
     """herd's `-I`, `-bell` and `-variant`, for the models a worker resolves by name."""
     executions: bool = False  # keep one witness execution per allowed state
     forbidden: bool = False  # list the forbidden candidate outcomes with their reasons
+    mapping: str | None = None  # kernel mapping for C tests on hardware (`arm64-llsc`)
 
 
 class TestEncoding:
     """One test's executions in one solver, ready to be judged under several models."""
 
-    def __init__(self, test: LitmusTest, options: Options):
+    def __init__(self, test: LitmusTest, options: Options, arch: Arch | None = None):
         self.test = test
         self.descriptor = arch_of(test)
-        self.arch = self.descriptor.front_end
+        self.arch = arch if arch is not None else self.descriptor.front_end
+        # a `.def` file replaces the LKMM's primitives; the kernel mappings (a lowered
+        # front end) are written for the built-in ones
         if options.macros is not None and isinstance(self.arch, CArch):
             self.arch = self.arch.with_macros(options.macros)
         self.program = lower(test, self.arch)
@@ -168,13 +172,24 @@ def judge_each(
 
     `options.timeout_s` bounds each model; the first model's budget starts at `started`
     (a `time.perf_counter()` reading, default now) so that reading and encoding the test
-    count against it.
+    count against it. Models that see the test through the same lowering share one
+    encoding: a C test under x86tso, armv8 or sc goes through that hardware's kernel
+    mapping (the C descriptor's `lowerings`), under the LKMM it does not; the first model
+    of each encoding pays for building it.
     """
     start = time.perf_counter() if started is None else started
-    encoding = TestEncoding(test, options)
-    setup = time.perf_counter() - start
+    lowerings = arch_of(test).lowerings
+    encodings: dict[Lowering | None, tuple[TestEncoding, float]] = {}
     for index, model in enumerate(models):
-        yield _judge_one(encoding, model, options, setup, start if index == 0 else None)
+        lowering = lowerings.get(model.name)
+        clock = None
+        if lowering not in encodings:
+            clock = start if index == 0 else time.perf_counter()
+            arch = None if lowering is None else lowering.front_end_for(test, options.mapping)
+            encoding = TestEncoding(test, options, arch)
+            encodings[lowering] = (encoding, time.perf_counter() - clock)
+        encoding, setup = encodings[lowering]
+        yield _judge_one(encoding, model, options, setup, clock)
 
 
 def _judge_one(

@@ -34,6 +34,7 @@ from memlitmus.arch.descriptor import Architecture, RegKey
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, not_
+from memlitmus.kernel.tables import mapping
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
 from memlitmus.litmus.c_ast import CThread
 from memlitmus.litmus.parse_aarch64 import AArch64Transformer
@@ -427,3 +428,4 @@ class AArch64Architecture(Architecture):
     default_model = "armv8"
     default_type = "int"  # herd's default: a W-register value 0xffffffff shows as -1
     reg_sort_key = staticmethod(aarch64_reg_key)
+    kernel_mapping = {"arm64": mapping("arm64"), "arm64-llsc": mapping("arm64-llsc")}

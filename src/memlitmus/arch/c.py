@@ -32,6 +32,7 @@ from memlitmus.arch.kernel_primitives import Primitive, primitives
 from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import AddrOf, Const, Expr, and_, binop, ite, not_, or_, truth
+from memlitmus.kernel.tables import mapping
 from memlitmus.litmus.ast import AsmThread
 from memlitmus.litmus.c_ast import (
     CAddrOf,
@@ -357,3 +358,4 @@ class CArchitecture(Architecture):
     )
     front_end = C
     default_model = "lkmm"
+    kernel_mapping = {"sc": mapping("sc")}

@@ -13,14 +13,16 @@ descriptors; nothing else in the code lists architectures. A descriptor says
 * `reg_sort_key`: herd's order of its registers inside a state line (herd's
   `reg_compare`), `reg_print_name` how herd spells one, and `canonical_reg` through the
   front end;
-* `lowerings`: model name → the front end whose events that model judges, for a model
-  that judges this architecture only through a translation (issue 10's kernel mappings
-  lower C code to x86 or arm64 instructions this way);
+* `lowerings`: model name → the `Lowering` through which that model judges this
+  architecture, for a model that judges it only through a translation: a C test under
+  x86tso or armv8 goes through the kernel's mapping to x86 or arm64 code
+  (`memlitmus.kernel.lowering`; the C descriptor's are set by `arch.registry`);
 * `outside_dialect`: (regular expression, what it is) pairs naming well-formed
   constructs of herd's dialect that memlitmus refuses by name (C11 atomics and 128-bit
   integers in C), reported at the first one met;
-* `kernel_mapping`: the table of kernel primitive → this architecture's instructions
-  (filled by the kernel-mapping work; None where there is none);
+* `kernel_mapping`: the kernel mapping tables written in this architecture's
+  instructions, by name (`memlitmus.kernel.tables`: `x86`; `arm64`, `arm64-llsc`);
+  None where there is none;
 * `default_type`: the C type herd gives a register or location the init block does not
   type, when final values are shown through their type (`observe.typed_term`); None:
   values are shown as computed.
@@ -29,15 +31,30 @@ descriptors; nothing else in the code lists architectures. A descriptor says
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from memlitmus.arch.base import Arch
+from memlitmus.litmus.ast import LitmusTest
 from memlitmus.litmus.transform import SectionTransformer
 
-__all__ = ["Architecture", "RegKey"]
+__all__ = ["Architecture", "Lowering", "RegKey"]
 
 RegKey = tuple[int, int, str]
 """A sort key of one register name (herd's `reg_compare` as a tuple)."""
+
+
+class Lowering(Protocol):
+    """How a model judges an architecture through a translation of its tests."""
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """The event tags of the translated code (known to the model even if absent)."""
+        ...
+
+    def front_end_for(self, test: LitmusTest, mapping: str | None) -> Arch:
+        """The front end that runs `test` translated (`mapping`: a variant table such as
+        `arm64-llsc`, None for the default); raises ModelError for an unknown variant."""
+        ...
 
 
 class Architecture:
@@ -53,7 +70,7 @@ class Architecture:
     skip_comments: ClassVar[bool] = True
     front_end: ClassVar[Arch]
     default_model: ClassVar[str]
-    lowerings: ClassVar[Mapping[str, Arch]] = {}
+    lowerings: ClassVar[Mapping[str, Lowering]] = {}
     outside_dialect: ClassVar[tuple[tuple[str, str], ...]] = ()
     kernel_mapping: ClassVar[Mapping[str, object] | None] = None
     default_type: ClassVar[str | None] = None

@@ -45,6 +45,12 @@ smp_mb__after_atomic              fence        After-atomic            -
 smp_mb__after_spinlock            fence        After-spinlock          -
 smp_mb__after_unlock_lock         fence        After-unlock-lock       -
 smp_mb__after_srcu_read_unlock    fence        After-srcu-read-unlock  -
+# Not in herd's linux-kernel.def: the mandatory barriers, which the LKMM does not model,
+# judged as their smp_ forms (no weaker; on hardware they lower to MFENCE/DSB, see
+# memlitmus.kernel.tables).
+mb                                fence        Mb                      -
+rmb                               fence        Rmb                     -
+wmb                               fence        Wmb                     -
 
 xchg                              xchg         Mb                      X,V
 xchg_relaxed                      xchg         Once                    X,V
@@ -64,6 +70,8 @@ rcu_read_lock                     fence        Rcu-lock                -
 rcu_read_unlock                   fence        Rcu-unlock              -
 synchronize_rcu                   fence        Sync-rcu                -
 synchronize_rcu_expedited         fence        Sync-rcu                -
+# Not in linux-kernel.def: synchronize_sched() is synchronize_rcu() since Linux 4.20.
+synchronize_sched                 fence        Sync-rcu                -
 
 srcu_read_lock                    srcu_lock    Srcu-lock               X
 srcu_read_unlock                  srcu_unlock  Srcu-unlock             X,V

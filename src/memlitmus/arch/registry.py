@@ -12,6 +12,7 @@ from memlitmus.arch.c import CArchitecture
 from memlitmus.arch.descriptor import Architecture
 from memlitmus.arch.x86 import X86_64Architecture, X86Architecture
 from memlitmus.errors import UnsupportedError
+from memlitmus.kernel.lowering import KERNEL_LOWERINGS
 from memlitmus.litmus.ast import LitmusTest
 
 __all__ = [
@@ -29,6 +30,11 @@ ARCHITECTURES: tuple[type[Architecture], ...] = (
     AArch64Architecture,
     CArchitecture,
 )
+
+# A C test judged under x86tso, armv8 or sc goes through the kernel's mapping for that
+# hardware (docs/kernel-mappings.md). Set here, above both the C front end and the
+# lowering that extends it.
+CArchitecture.lowerings = KERNEL_LOWERINGS
 
 BY_NAME: dict[str, type[Architecture]] = {arch.name: arch for arch in ARCHITECTURES}
 """Header word → descriptor."""

@@ -42,6 +42,7 @@ from memlitmus.arch.x86_regs import (
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import AddrOf, Const, Expr, binop, ite, not_, or_
+from memlitmus.kernel.tables import mapping
 from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
 from memlitmus.litmus.c_ast import CThread
 from memlitmus.litmus.parse_x86 import X86Transformer
@@ -422,6 +423,7 @@ class X86_64Architecture(Architecture):
     front_end = X86_64
     default_model = "x86tso"
     reg_sort_key = staticmethod(x86_64_reg_key)
+    kernel_mapping = {"x86": mapping("x86")}
 
     @staticmethod
     def reg_print_name(reg: str) -> str:

@@ -1,0 +1,70 @@
+"""Soundness of the LKMM against the kernel mappings, over ../shared/corpus/lkmm.
+
+    python benchmarks/kernel_soundness.py                 # every test herd7's LKMM decides
+    python benchmarks/kernel_soundness.py --limit 200 --mapping arm64-llsc
+
+For every test whose LKMM verdict (herd7's, from expected.tsv) is Never or Always, judge
+it under x86tso and armv8 through the kernel mappings (verdicts only) and list the tests
+where the hardware verdict differs (an LKMM stronger than the hardware), the Unknowns,
+the time in total and per test × model, and the slowest tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from memlitmus.corpus import by_file, read_expected
+from memlitmus.errors import MemlitmusError
+from memlitmus.kernel.soundness import Outcome, check
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "lkmm"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--every", type=int, default=1, help="judge every N-th test")
+    parser.add_argument("--timeout", type=float, default=None)
+    parser.add_argument("--mapping", default=None, help="e.g. arm64-llsc")
+    parser.add_argument("--skip-large", action="store_true")
+    args = parser.parse_args()
+    grouped = by_file(read_expected(CORPUS / "expected.tsv"))
+    large: set[str] = set()
+    if args.skip_large:
+        rows = (CORPUS / "large.tsv").read_text(encoding="utf-8").splitlines()[1:]
+        large = {line.split("\t")[0] for line in rows}
+    files = [f for f in sorted(grouped) if grouped[f]["lkmm"].observation in ("Never", "Always")
+             and f not in large][:: args.every][: args.limit or None]
+    start = time.perf_counter()
+    outcomes: list[Outcome] = []
+    errors: list[str] = []
+    for i, file in enumerate(files):
+        try:
+            outcomes += check(str(CORPUS / file), grouped[file]["lkmm"].observation,
+                              mapping=args.mapping, timeout_s=args.timeout)
+        except MemlitmusError as err:
+            errors.append(f"{file}: {err.message}")
+        if (i + 1) % 100 == 0:
+            print(f"... {i + 1}/{len(files)} {time.perf_counter() - start:.0f} s", flush=True)
+    total = time.perf_counter() - start
+    print(f"{len(files)} tests, {len(outcomes)} judgements in {total:.1f} s "
+          f"({1000 * total / max(len(outcomes), 1):.0f} ms per test x model)")
+    for outcome in outcomes:
+        if not outcome.sound and not outcome.unknown:
+            print(f"UNSOUND {outcome.file} {outcome.model}: lkmm {outcome.lkmm}, "
+                  f"hardware {outcome.hardware}")
+    for outcome in outcomes:
+        if outcome.unknown:
+            print(f"UNKNOWN {outcome.file} {outcome.model}")
+    for error in errors:
+        print(f"ERROR {error}")
+    for outcome in sorted(outcomes, key=lambda o: -o.seconds)[:5]:
+        print(f"slow {outcome.seconds:.2f} s {outcome.file} {outcome.model}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

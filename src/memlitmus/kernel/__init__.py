@@ -1,0 +1,1 @@
+"""Kernel C on the hardware models: the kernel's own mappings, grace periods, lowering."""

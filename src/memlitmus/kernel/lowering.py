@@ -1,0 +1,308 @@
+"""A kernel C test as the hardware runs it: the C front end with a target's mapping.
+
+`LoweredC` is an architecture (the `arch.base.Arch` protocol) for C tests judged under a
+hardware model. Statements, expressions, plain accesses and control flow are the C front
+end's (`arch.c.CThreadRunner`); each kernel primitive call instead runs the instructions
+of its line in the target's table (`kernel.tables`) through the assembly front end
+(`kernel.templates`), so its events carry the hardware's annotations (`X`, `MFENCE`, `A`,
+`L`, `DMB.ISH`, ...) that x86tso.cat and armv8.cat read. Grace periods get their remote
+fences (`kernel.grace`). A plain C access (`*x = 1`, `r = *x`) is a plain MOV/LDR/STR, as
+the C front end already makes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from memlitmus.arch.aarch64 import AArch64Architecture
+from memlitmus.arch.c import (
+    C_TAGS,
+    CArchitecture,
+    CThreadRunner,
+    _srcu_registry,
+    herd_names,
+)
+from memlitmus.arch.c_primitives import _UPDATES, SHAPES
+from memlitmus.arch.descriptor import Architecture
+from memlitmus.arch.kernel_primitives import Primitive, primitives
+from memlitmus.arch.x86 import X86_64Architecture
+from memlitmus.builder import ThreadBuilder
+from memlitmus.errors import ModelError, Span, UnsupportedError
+from memlitmus.events import ZERO, AddrOf, Choice, Const, Expr, binop, not_
+from memlitmus.kernel.grace import GracePeriods, Site, scan, struct_name
+from memlitmus.kernel.tables import GRACE_PERIOD, KEEP, Mapping, MappingLine
+from memlitmus.kernel.templates import AARCH64_NAME, X86_64_NAME, Bindings, run_line
+from memlitmus.litmus.ast import AsmThread, LitmusTest
+from memlitmus.litmus.c_ast import CCall, CThread
+
+PLAIN: frozenset[str] = frozenset()
+GP_FENCE = "@gp-fence"  # the line whose code is a grace period's full fence
+
+
+def stack_slot(tid: int) -> str:
+    """The private location x86's `smp_mb()` (`lock; addl $0,-4(%rsp)`) updates."""
+    return f"__stack{tid}"
+
+
+@dataclass(frozen=True)
+class KernelLowering:
+    """C tests judged through the kernel's mapping for one hardware, whose descriptor
+    lists the tables (the C descriptor itself for `sc`: no instructions): the
+    `arch.descriptor.Lowering` of the C descriptor."""
+
+    hardware: type[Architecture]
+    default: str  # the mapping used unless `--mapping` names another of `hardware`'s
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """The hardware's event tags."""
+        return self.hardware.front_end.tags
+
+    def mapping_for(self, name: str | None) -> Mapping:
+        """The table `name` if `hardware` has it, else the default one."""
+        tables = self.hardware.kernel_mapping or {}
+        if name is not None and name not in known_mappings():
+            known = ", ".join(known_mappings())
+            raise ModelError(f"unknown kernel mapping `{name}` (known: {known})")
+        table = tables.get(name or self.default) or tables[self.default]
+        assert isinstance(table, Mapping)
+        return table
+
+    def front_end_for(self, test: LitmusTest, mapping: str | None) -> LoweredC:
+        """The C front end lowering `test` through the chosen table."""
+        asm = None if self.hardware is CArchitecture else self.hardware.name
+        return LoweredC(test, self.mapping_for(mapping), asm)
+
+
+KERNEL_LOWERINGS: dict[str, KernelLowering] = {
+    "x86tso": KernelLowering(X86_64Architecture, "x86"),
+    "armv8": KernelLowering(AArch64Architecture, "arm64"),
+    "sc": KernelLowering(CArchitecture, "sc"),
+}
+
+
+def known_mappings() -> list[str]:
+    """Every kernel mapping some architecture's descriptor lists."""
+    names: list[str] = []
+    for lowering in KERNEL_LOWERINGS.values():
+        names += [n for n in lowering.hardware.kernel_mapping or {} if n not in names]
+    return names
+
+
+class LoweredC:
+    """herd's `C` architecture, lowered through one kernel mapping written in the
+    instructions of architecture `asm` (None: the `sc` table, the C events kept)."""
+
+    default_model = "lkmm"
+
+    def __init__(self, test: LitmusTest, mapping: Mapping, asm: str | None):
+        self.name = test.arch
+        self.mapping = mapping
+        self.asm = asm
+        self.grace = scan(test)
+        self._tags = C_TAGS
+        if asm == X86_64_NAME:
+            self._tags = X86_64Architecture.front_end.tags
+        elif asm == AARCH64_NAME:
+            self._tags = AArch64Architecture.front_end.tags
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """The target architecture's event tags (the C ones for `sc`)."""
+        return self._tags
+
+    def canonical_reg(self, reg: str) -> str:
+        """C registers are the locals as written."""
+        return reg
+
+    def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
+        """Execute one C thread, primitives through the mapping."""
+        if not isinstance(thread, CThread):
+            raise UnsupportedError("a C test needs C threads", thread.span)
+        runner = LoweredRunner(tb, _srcu_registry(tb.program), primitives(),
+                               herd_names(primitives()),
+                               mapping=self.mapping,
+                               asm=self.asm, grace=self.grace, end_span=thread.span)
+        for param in thread.params:
+            tb.program.add_location(param.name)
+            tb.set(param.name, AddrOf(param.name))
+            runner.names.add(param.name)
+        runner.names.update(tb.init_regs)
+        for stmt in thread.body:
+            runner.stmt(stmt)
+        runner.quiescent_point(thread.span)
+
+
+@dataclass
+class LoweredRunner(CThreadRunner):
+    """The C thread runner with primitives lowered through a mapping."""
+
+    mapping: Mapping | None = None
+    asm: str | None = None
+    grace: GracePeriods = field(default_factory=GracePeriods)
+    end_span: Span | None = None
+    rcu_depth: int = 0
+    srcu_depth: dict[str, int] = field(default_factory=dict)
+    _inside: int = 0  # > 0 while a primitive's events are being made
+    _events_at_point: dict[int, int] = field(default_factory=dict)  # per site
+    _points: int = 0
+    _sites_run: set[int] = field(default_factory=set)
+
+    # ---- primitives ----------------------------------------------------------------
+
+    def call(self, e: CCall) -> Expr:
+        prim = self.table.get(e.name)
+        if prim is None:
+            raise UnsupportedError(f"unsupported macro or function `{e.name}`", e.span)
+        if len(e.args) != len(prim.args):
+            raise UnsupportedError(
+                f"`{e.name}` takes {len(prim.args)} argument(s), got {len(e.args)}", e.span
+            )
+        assert self.mapping is not None
+        line = self.mapping.line(e.name, e.span)
+        self.quiescent_point(e.span)
+        self._inside += 1
+        try:
+            result = self._lowered(prim, line, e)
+        finally:
+            self._inside -= 1
+        self._track_read_side(prim, e)
+        return result
+
+    def _lowered(self, prim: Primitive, line: MappingLine, e: CCall) -> Expr:
+        if line.special == GRACE_PERIOD:
+            self.grace_period(e)
+            return ZERO
+        if line.special == KEEP:
+            return SHAPES[prim.shape](self, prim, e)
+        if not line.instructions:
+            self.args_in_order(prim, e)  # arguments are still evaluated
+            return ZERO
+        args = self.args_in_order(prim, e)
+        values = {{"X": "x", "V": "v", "W": "w"}[k]: v for k, v in args.items()}
+        if self.asm == X86_64_NAME:
+            values["sp"] = AddrOf(stack_slot(self.tb.tid))
+        assert self.asm is not None
+        read = run_line(self.tb, self.asm, line.instructions, Bindings(values), e.span)
+        return _result(prim, read, args)
+
+    def _track_read_side(self, prim: Primitive, e: CCall) -> None:
+        if prim.tag == "Rcu-lock":
+            self.rcu_depth += 1
+        elif prim.tag == "Rcu-unlock":
+            self.rcu_depth -= 1
+        elif prim.shape == "srcu_lock":
+            name = struct_name(e)
+            self.srcu_depth[name] = self.srcu_depth.get(name, 0) + 1
+        elif prim.shape == "srcu_unlock":
+            name = struct_name(e)
+            self.srcu_depth[name] = self.srcu_depth.get(name, 0) - 1
+
+    def full_fence(self, span: Span) -> None:
+        """The full fence of a grace period (the target's `@gp-fence` line)."""
+        assert self.mapping is not None
+        line = self.mapping.lines[GP_FENCE]
+        if line.special == KEEP or self.asm is None:
+            self.fence(frozenset({"Mb"}), span)
+            return
+        values: dict[str, Expr] = {}
+        if self.asm == X86_64_NAME:
+            values["sp"] = AddrOf(stack_slot(self.tb.tid))
+        run_line(self.tb, self.asm, line.instructions, Bindings(values), span)
+
+    # ---- plain accesses: a quiescent point may come before each ---------------------
+
+    def read_eid(self, addr: Expr, tags: frozenset[str], span: Span) -> tuple[int, Expr]:
+        self.quiescent_point(span)
+        return super().read_eid(addr, tags, span)
+
+    def write(self, addr: Expr, value: Expr, tags: frozenset[str], span: Span) -> int:
+        self.quiescent_point(span)
+        return super().write(addr, value, tags, span)
+
+    # ---- grace periods -------------------------------------------------------------
+
+    def grace_period(self, e: CCall) -> None:
+        """The caller's side: opening fence, gp write, every ack read, closing fence."""
+        site = self.grace.site_at(self.tb.tid, e.span)
+        if site.ident in self._sites_run:
+            raise UnsupportedError(f"`{e.name}` run more than once (inside a loop)", e.span)
+        self._sites_run.add(site.ident)
+        self.full_fence(e.span)
+        self.tb.next_instruction()
+        self.tb.write(AddrOf(site.gp_location), Const(1), PLAIN, e.span)
+        for tid in self.grace.remotes(site):
+            self.tb.next_instruction()
+            _, ack = self.tb.read(AddrOf(site.ack_location(tid)), PLAIN, e.span)
+            self.tb.assume(binop("==", ack, Const(1)))
+        self.full_fence(e.span)
+
+    def quiescent_point(self, span: Span | None) -> None:
+        """Before the next access: a candidate remote fence for each grace period this
+        thread may be waited for, unless inside a read-side section of its flavour."""
+        if self._inside or not self.grace.sites:
+            return
+        where = span or self.end_span
+        assert where is not None
+        here = len(self.tb.program.events)
+        emitted = []
+        self._inside += 1
+        try:
+            for site in self.grace.waited_by(self.tb.tid):
+                if site.srcu is None and self.rcu_depth > 0:
+                    continue
+                if site.srcu is not None and self.srcu_depth.get(site.srcu, 0) > 0:
+                    continue
+                # nothing happened since this site's last point: the same position
+                if self._events_at_point.get(site.ident) == here:
+                    continue
+                self._remote_fence(site, where)
+                emitted.append(site.ident)
+        finally:
+            self._inside -= 1
+        # the candidates just made are not accesses of the thread: the position after
+        # them is the same for every site
+        after = len(self.tb.program.events)
+        for ident in self._events_at_point:
+            if self._events_at_point[ident] == here:
+                self._events_at_point[ident] = after
+        for ident in emitted:
+            self._events_at_point[ident] = after
+
+    def _remote_fence(self, site: Site, span: Span) -> None:
+        """One candidate position of this thread's fence for `site`."""
+        self._points += 1
+        chosen = Choice(f"gp{site.ident}.{self.tb.tid}.{self._points}")
+        skip = self.label("gpskip")
+        with self.tb.structured():
+            self.tb.branch(not_(chosen), skip)
+            self.tb.next_instruction()
+            _, gp = self.tb.read(AddrOf(site.gp_location), PLAIN, span)
+            self.tb.assume(binop("==", gp, Const(1)))
+            self.full_fence(span)
+            self.tb.next_instruction()
+            self.tb.write(AddrOf(site.ack_location(self.tb.tid)), Const(1), PLAIN, span)
+            self.tb.label(skip)
+
+
+def _result(prim: Primitive, read: Expr, args: dict[str, Expr]) -> Expr:
+    """The C value of a lowered primitive, from the value it read (`{r}`)."""
+    shape = prim.shape
+    if shape in ("load", "xchg", "cmpxchg", "srcu_lock"):
+        return read
+    if shape == "rmw":
+        operand = args["V"] if prim.operand == "V" else Const(int(prim.operand))
+        new = _UPDATES[prim.op](read, operand)
+        result = {"old": read, "new": new, "none": ZERO}[prim.result]
+        if prim.test == "==0":
+            return binop("==", result, Const(0))
+        if prim.test == "<0":
+            return binop("<", result, Const(0))
+        return result
+    if shape == "add_unless":
+        return binop("!=", read, args["W"])
+    if shape == "trylock":
+        return binop("==", read, Const(0))
+    if shape == "islocked":
+        return binop("!=", read, Const(0))
+    return ZERO

@@ -1,0 +1,205 @@
+"""Running a mapping line's instructions inside a C thread, through the assembly front ends.
+
+A table line (`memlitmus.kernel.tables`) is real X86_64 or AArch64 code with placeholders.
+To judge a C test on a hardware model, each primitive call runs its line's code through
+the architecture's own instruction semantics (`arch.x86.X86Thread`,
+`arch.aarch64.A64Thread`) on the thread being built: the placeholders are fixed
+registers (`PLACEHOLDERS`) which the C runner loads with the call's addresses and values
+before the code runs and reads `{r}` back after. The events, tags, `rmw`/`amo` pairs and
+dependencies are therefore exactly those of the same code in an assembly litmus test,
+which is what `memlitmus lower` prints.
+
+Retry loops: a store-exclusive loop is left to the AArch64 front end (the exiting
+iteration succeeds); any other backward branch (a `cmpxchg` loop, a spin on the lock
+word) is taken to fall through, i.e. the execution assumes its condition is false: the
+iteration that leaves the loop, as herd's unrolling keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from memlitmus.arch.aarch64 import (
+    A64Thread,
+    AArch64Architecture,
+    canonical_reg,
+    is_branch,
+    retry_loops,
+)
+from memlitmus.arch.x86 import X86_64, X86_64Architecture, X86Thread
+from memlitmus.arch.x86 import ZF as X86_FLAGS
+from memlitmus.builder import ThreadBuilder
+from memlitmus.errors import MemlitmusError, Span, UnsupportedError
+from memlitmus.events import ZERO, Expr, binop, not_
+from memlitmus.litmus.ast import AsmThread, Instr, Label, LabelRef, Reg, Stmt
+
+# The register each placeholder stands for when a line is judged (never printed).
+X86_64_NAME = X86_64Architecture.name
+AARCH64_NAME = AArch64Architecture.name
+PLACEHOLDERS: dict[str, dict[str, str]] = {
+    X86_64_NAME: {"x": "%r9", "v": "%r10", "w": "%r11", "r": "%rax", "t": "%rcx", "u": "%rdx",
+               "s": "%rdx", "sp": "%r8"},
+    AARCH64_NAME: {"x": "X9", "v": "X10", "w": "X11", "r": "X12", "t": "X13", "u": "X15",
+                "s": "W14"},
+}
+
+
+def instantiate(items: tuple[str, ...], regs: dict[str, str], suffix: str) -> list[str]:
+    """The line's items with placeholders replaced by `regs` and each `%L` label renamed
+    `L<suffix>`; a label item `%L: instr` becomes two items."""
+    out: list[str] = []
+    for item in items:
+        text = item
+        for key, reg in regs.items():
+            text = text.replace("{" + key + "}", reg)
+        text = _rename_labels(text, suffix)
+        head, colon, rest = text.partition(":")
+        if colon and head.strip().isidentifier() and not head.strip().startswith("("):
+            out.append(head.strip() + ":")
+            if rest.strip():
+                out.append(rest.strip())
+        else:
+            out.append(text)
+    return out
+
+
+def _rename_labels(text: str, suffix: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "%" and i + 1 < len(text) and text[i + 1].isupper():
+            out.append(f"{text[i + 1]}{suffix}")
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+@cache
+def parsed(asm: str, items: tuple[str, ...]) -> tuple[Stmt, ...]:
+    """The line's code as the assembly front end's AST (placeholders bound to
+    `PLACEHOLDERS`), parsed by the litmus parser from a one-thread test."""
+    from memlitmus.litmus.parse import parse_litmus
+
+    rows = instantiate(items, PLACEHOLDERS[asm], "k")
+    body = "\n".join(f" {row} ;" for row in rows)
+    text = f"{asm} template\n{{}}\n P0 ;\n{body}\nexists (0:{_first_reg(asm)}=0)\n"
+    try:
+        test = parse_litmus(text, "<kernel mapping>")
+    except MemlitmusError as err:  # a bad table line is a bug in the table
+        raise AssertionError(f"kernel mapping line {items!r}: {err.message}") from err
+    (thread,) = test.threads
+    assert isinstance(thread, AsmThread)
+    return thread.code
+
+
+def _first_reg(asm: str) -> str:
+    return "rax" if asm == X86_64_NAME else "X0"
+
+
+@dataclass
+class Bindings:
+    """What the C runner gives a line: the values of `{x}`, `{v}`, `{w}`, `{sp}`."""
+
+    values: dict[str, Expr]
+
+
+def run_line(tb: ThreadBuilder, asm: str, items: tuple[str, ...], bindings: Bindings,
+             span: Span) -> Expr:
+    """Execute a line's code on `tb`; returns the value left in `{r}` (0 if unset).
+
+    Registers the code uses are saved and restored, so a C local that happens to share a
+    placeholder's name keeps its value.
+    """
+    code = parsed(asm, items)
+    canon = _canonical(asm)
+    regs = {key: canon(reg) for key, reg in PLACEHOLDERS[asm].items()}
+    saved = {reg: tb.state.regs.get(reg) for reg in set(regs.values())}
+    for key, value in bindings.values.items():
+        tb.set(regs[key], value)
+    tb.set(regs["r"], ZERO)
+    try:
+        if asm == X86_64_NAME:
+            _run_x86(tb, code, span)
+        else:
+            _run_a64(tb, code, span)
+        result = tb.get(regs["r"])
+    finally:
+        for reg, old in saved.items():
+            if old is None:
+                tb.state.regs.pop(reg, None)
+            else:
+                tb.state.regs[reg] = old
+    return result
+
+
+def _canonical(asm: str) -> Callable[[str], str]:
+    if asm == X86_64_NAME:
+        return lambda reg: X86_64.canonical_reg(reg.lstrip("%"))
+    return canonical_reg
+
+
+def _labels(code: tuple[Stmt, ...]) -> dict[str, int]:
+    return {stmt.name: i for i, stmt in enumerate(code) if isinstance(stmt, Label)}
+
+
+def _backward_target(stmt: Instr, index: int, labels: dict[str, int]) -> bool:
+    target = stmt.operands[-1] if stmt.operands else None
+    return isinstance(target, LabelRef) and labels.get(target.name, index + 1) <= index
+
+
+def _with_span(stmt: Instr, span: Span) -> Instr:
+    """The instruction, reported at the C call it comes from."""
+    return Instr(stmt.mnemonic, stmt.operands, span)
+
+
+def _run_x86(tb: ThreadBuilder, code: tuple[Stmt, ...], span: Span) -> None:
+    runner = X86Thread(X86_64, tb)
+    labels = _labels(code)
+    for index, stmt in enumerate(code):
+        if isinstance(stmt, Label):
+            tb.label(stmt.name)
+            continue
+        if stmt.mnemonic.startswith("J") and _backward_target(stmt, index, labels):
+            if stmt.mnemonic not in ("JNE", "JNZ"):
+                raise UnsupportedError(f"kernel mapping: backward `{stmt.mnemonic}`", span)
+            tb.assume(tb.get(X86_FLAGS))  # the loop exits: ZF set
+            continue
+        if tb.reachable or stmt.mnemonic.startswith("J"):
+            tb.next_instruction()
+            runner.execute(_with_span(stmt, span))
+
+
+def _run_a64(tb: ThreadBuilder, code: tuple[Stmt, ...], span: Span) -> None:
+    loops = retry_loops(code)
+    runner = A64Thread(tb, loops)
+    labels = _labels(code)
+    for index, stmt in enumerate(code):
+        if isinstance(stmt, Label):
+            tb.label(stmt.name)
+            continue
+        if (is_branch(stmt) and index not in loops.branches
+                and _backward_target(stmt, index, labels)):
+            tb.assume(not_(_a64_condition(runner, stmt, span)))  # the loop exits
+            continue
+        if tb.reachable or is_branch(stmt):
+            tb.next_instruction()
+            runner.execute(index, _with_span(stmt, span))
+
+
+def _a64_condition(runner: A64Thread, stmt: Instr, span: Span) -> Expr:
+    """The condition under which a backward AArch64 branch is taken."""
+    if stmt.mnemonic in ("CBZ", "CBNZ"):
+        reg = stmt.operands[0]
+        assert isinstance(reg, Reg)
+        value = runner.get(reg, span)
+        return not_(value) if stmt.mnemonic == "CBZ" else binop("!=", value, ZERO)
+    if stmt.mnemonic.startswith("B."):
+        return runner.condition(stmt.mnemonic[2:], span)
+    raise UnsupportedError(f"kernel mapping: backward `{stmt.mnemonic}`", span)
+
+
+__all__ = ["AARCH64_NAME", "PLACEHOLDERS", "X86_64_NAME", "Bindings", "instantiate", "parsed",
+           "run_line"]
