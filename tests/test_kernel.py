@@ -144,3 +144,16 @@ def test_an_unknown_primitive_is_rejected_with_its_position() -> None:
 def test_primitives_table_includes_the_hardware_only_barriers() -> None:
     for name in ("mb", "rmb", "wmb", "synchronize_sched"):
         assert name in primitives()
+
+
+def test_a_grace_period_inside_the_callers_own_read_side_section_never_returns() -> None:
+    """The kernel deadlocks; herd's LKMM has no execution (paulmckrcu auto/C-RR-GR+…)."""
+    source = """C self-deadlock
+{}
+P0(int *x) { int r0; rcu_read_lock(); r0 = READ_ONCE(*x); synchronize_rcu(); rcu_read_unlock(); }
+P1(int *x) { WRITE_ONCE(*x, 1); }
+exists (0:r0=0 \\/ 0:r0=1)
+"""
+    test = parse_litmus(source, "self-deadlock.litmus")
+    results = judge(test, [resolve(m) for m in MODELS], Options())
+    assert [(r.observation.value, len(r.states)) for r in results] == [("Never", 0)] * 4

@@ -228,6 +228,12 @@ class LoweredRunner(CThreadRunner):
         if site.ident in self._sites_run:
             raise UnsupportedError(f"`{e.name}` run more than once (inside a loop)", e.span)
         self._sites_run.add(site.ident)
+        inside = self.rcu_depth if site.srcu is None else self.srcu_depth.get(site.srcu, 0)
+        if inside > 0:
+            # A grace period waits for every read-side critical section begun before it,
+            # the caller's own included: called inside one, it never returns (the kernel
+            # deadlocks; the LKMM forbids every such execution).
+            self.tb.assume(ZERO)
         self.full_fence(e.span)
         self.tb.next_instruction()
         self.tb.write(AddrOf(site.gp_location), Const(1), PLAIN, e.span)
