@@ -29,7 +29,7 @@ from memlitmus.report.outcomes import (
     state_text,
     violation_text,
 )
-from memlitmus.results import ModelResult, Observation
+from memlitmus.results import ModelResult, Observation, PairError
 from memlitmus.witness import Execution, ForbiddenOutcome
 
 Bindings = tuple[tuple[str, str], ...]
@@ -119,6 +119,9 @@ def explain(
     options = Options(timeout_s=timeout_s, executions=True, forbidden=True)
     result = judge(test, [model], options)[0]
     header = f"{test.name} under {model.name}"
+    if isinstance(result, PairError):  # the model does not judge this architecture
+        console.print(f"{header}: [red]error[/] ({result.message})", markup=True)
+        return 2
     if result.observation is Observation.UNKNOWN:
         console.print(f"{header}: [magenta]Unknown[/] ({result.unknown_reason})")
         return 0

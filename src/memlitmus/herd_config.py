@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from memlitmus.cat.parse import MODELS_DIR
+from memlitmus.arch.kernel_macros import read_macros
+from memlitmus.arch.kernel_primitives import Primitive
+from memlitmus.cat.parse import MODELS_DIR, load_cat
 from memlitmus.errors import ModelError
+from memlitmus.models import ModelSetup, shipped_conf
 
 VERDICT_KEYS = ("model", "bell", "macros", "variant")
 
@@ -61,3 +64,42 @@ def read_config(path: Path, search_dirs: Sequence[Path] = ()) -> HerdConfig:
 
     variants = tuple(v.strip() for v in found.get("variant", "").split(",") if v.strip())
     return HerdConfig(locate("model"), locate("bell"), locate("macros"), variants)
+
+
+@dataclass(frozen=True)
+class HerdSetup:
+    """herd's model options resolved: how to load every model (`setup`), the kernel
+    primitives of C code (`macros`; None: built-in) and the configuration's model (a path,
+    a shipped model's name, or None)."""
+
+    setup: ModelSetup = ModelSetup()
+    macros: dict[str, Primitive] | None = None
+    conf_model: str | None = None
+
+
+def herd_setup(
+    conf: Path | None = None,
+    include: Sequence[Path] = (),
+    bell: Path | None = None,
+    macros: Path | None = None,
+    variants: Sequence[str] = (),
+) -> HerdSetup:
+    """herd's `-conf`, `-I`, `-bell`, `-macros` and `-variant` (raises ModelError).
+
+    As in herd, a command-line bell or macro file wins over the configuration's. A `-conf`
+    file that does not exist but is named as the kernel's (`linux-kernel.cfg`) stands for
+    the shipped lkmm (`models.shipped_conf`).
+    """
+    shipped = None if conf is None else shipped_conf(conf)
+    config = read_config(conf, include) if conf is not None and shipped is None else HerdConfig()
+    bell_path = bell or config.bell
+    macros_path = macros or config.macros
+    setup = ModelSetup(
+        tuple(include),
+        load_cat(bell_path, include) if bell_path is not None else None,
+        frozenset((*config.variants, *variants)),
+    )
+    primitives = read_macros(macros_path) if macros_path is not None else None
+    model = shipped if shipped is not None else (
+        None if config.model is None else str(config.model))
+    return HerdSetup(setup, primitives, model)

@@ -1,4 +1,11 @@
-"""Judge one litmus test under one or more models: the pipeline from AST to results."""
+"""Judge one litmus test under one or more models: the pipeline from AST to results.
+
+Each model is routed to the front end whose events it judges (`front_end_for`): the
+test's own architecture's, or a lowering the architecture's descriptor registers for that
+model. The test is lowered and encoded once per front end, shared by its models. A model
+that judges neither gets a `PairError`, never a verdict over events it cannot read (a
+fence it does not know would otherwise be dropped silently).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +17,13 @@ import z3
 
 from memlitmus.arch.base import Arch, lower
 from memlitmus.arch.c import CArch
-from memlitmus.arch.descriptor import Lowering
+from memlitmus.arch.descriptor import Architecture, Lowering
 from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.arch.registry import arch_of
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.model import ModelEncoding, encode_model
 from memlitmus.encode.terms import Cond
+from memlitmus.errors import MemlitmusError
 from memlitmus.litmus.ast import (
     And,
     Atom,
@@ -50,7 +58,7 @@ from memlitmus.report.condition import (
     name_sort_key,
     state_sort_key,
 )
-from memlitmus.results import ModelResult, Observation, State
+from memlitmus.results import ModelResult, Observation, PairError, State
 from memlitmus.solve import (
     Session,
     SolverGaveUp,
@@ -69,23 +77,22 @@ class Options:
     verdict_only: bool = False
     timeout_s: float | None = None
     count: bool = False
+    mapping: str | None = None  # kernel mapping for C tests on hardware (`arm64-llsc`)
     macros: Mapping[str, Primitive] | None = None
     setup: ModelSetup = ModelSetup()
     """herd's `-I`, `-bell` and `-variant`, for the models a worker resolves by name."""
     executions: bool = False  # keep one witness execution per allowed state
     forbidden: bool = False  # list the forbidden candidate outcomes with their reasons
-    mapping: str | None = None  # kernel mapping for C tests on hardware (`arm64-llsc`)
 
 
 class TestEncoding:
     """One test's executions in one solver, ready to be judged under several models."""
 
-    def __init__(self, test: LitmusTest, options: Options, arch: Arch | None = None):
+    def __init__(self, test: LitmusTest, options: Options, front_end: Arch):
         self.test = test
         self.descriptor = arch_of(test)
-        self.arch = arch if arch is not None else self.descriptor.front_end
-        # a `.def` file replaces the LKMM's primitives; the kernel mappings (a lowered
-        # front end) are written for the built-in ones
+        self.arch = front_end
+        # herd's `-macros FILE.def` gives the kernel primitives of C code
         if options.macros is not None and isinstance(self.arch, CArch):
             self.arch = self.arch.with_macros(options.macros)
         self.program = lower(test, self.arch)
@@ -160,36 +167,88 @@ class TestEncoding:
         return prop
 
 
-def judge(test: LitmusTest, models: Sequence[Model], options: Options) -> list[ModelResult]:
-    """Every requested model's verdict on the test."""
+def judge(
+    test: LitmusTest, models: Sequence[Model], options: Options
+) -> list[ModelResult | PairError]:
+    """Every requested model's verdict on the test, in the order given (see `judge_each`)."""
     return list(judge_each(test, models, options))
 
 
 def judge_each(
     test: LitmusTest, models: Sequence[Model], options: Options, started: float | None = None
-) -> Iterator[ModelResult]:
+) -> Iterator[ModelResult | PairError]:
     """Each requested model's verdict on the test, one at a time, as each is reached.
+
+    A model that cannot judge the test (`front_end_for` finds no front end, its cat text
+    fails on the test's events, or a lowering rejects the test) gives a `PairError`; the
+    other models are judged all the same. Raises MemlitmusError when the test's own
+    front end rejects it (an unsupported instruction): then no model can judge it.
 
     `options.timeout_s` bounds each model; the first model's budget starts at `started`
     (a `time.perf_counter()` reading, default now) so that reading and encoding the test
-    count against it. Models that see the test through the same lowering share one
-    encoding: a C test under x86tso, armv8 or sc goes through that hardware's kernel
-    mapping (the C descriptor's `lowerings`), under the LKMM it does not; the first model
-    of each encoding pays for building it.
+    count against it, as building a lowering's encoding counts against the model that
+    first needs it.
     """
-    start = time.perf_counter() if started is None else started
-    lowerings = arch_of(test).lowerings
-    encodings: dict[Lowering | None, tuple[TestEncoding, float]] = {}
-    for index, model in enumerate(models):
-        lowering = lowerings.get(model.name)
-        clock = None
-        if lowering not in encodings:
-            clock = start if index == 0 else time.perf_counter()
-            arch = None if lowering is None else lowering.front_end_for(test, options.mapping)
-            encoding = TestEncoding(test, options, arch)
-            encodings[lowering] = (encoding, time.perf_counter() - clock)
-        encoding, setup = encodings[lowering]
-        yield _judge_one(encoding, model, options, setup, clock)
+    arch = arch_of(test)
+    clock: float | None = time.perf_counter() if started is None else started
+    encodings: dict[object, tuple[TestEncoding, float] | PairError] = {}
+    for model in models:
+        route = route_of(arch, model)
+        if route is None:
+            yield _pair_error(test, model, _not_judged(arch, model))
+            continue
+        if route not in encodings:
+            clock = time.perf_counter() if clock is None else clock
+            encodings[route] = _encode(test, options, route, arch, model, clock)
+        encoded = encodings[route]
+        if isinstance(encoded, PairError):
+            yield _pair_error(test, model, encoded.message)
+            continue
+        encoding, setup = encoded
+        try:
+            yield _judge_one(encoding, model, options, setup, clock)
+        except MemlitmusError as err:  # e.g. a user's cat file naming an unknown tag
+            yield _pair_error(test, model, err.render())
+        clock = None  # later models' budgets start when they do
+
+
+Route = Lowering | type[Architecture]
+
+
+def route_of(arch: type[Architecture], model: Model) -> Route | None:
+    """How `model` judges a test of `arch`: through a lowering the descriptor registers
+    for that (shipped) model (C lowered through a kernel mapping), else the architecture
+    itself when the model judges it (a user's `.cat` file judges any), else None."""
+    if model.shipped and model.name in arch.lowerings:
+        return arch.lowerings[model.name]
+    if model.judges_arch(arch.name):
+        return arch
+    return None
+
+
+def _not_judged(arch: type[Architecture], model: Model) -> str:
+    judges = ", ".join(sorted(model.judges or ()))
+    return f"model `{model.name}` does not judge {arch.name} tests (it judges {judges})"
+
+
+def _encode(
+    test: LitmusTest, options: Options, route: Route, arch: type[Architecture],
+    model: Model, start: float,
+) -> tuple[TestEncoding, float] | PairError:
+    """The test's encoding along `route`, and the seconds since `start`: an error of the
+    architecture's own front end is the file's (raised), one of a lowering the pair's."""
+    if route is arch:
+        return TestEncoding(test, options, arch.front_end), time.perf_counter() - start
+    assert not isinstance(route, type)
+    try:
+        encoding = TestEncoding(test, options, route.front_end_for(test, options.mapping))
+    except MemlitmusError as err:
+        return _pair_error(test, model, err.render())
+    return encoding, time.perf_counter() - start
+
+
+def _pair_error(test: LitmusTest, model: Model, message: str) -> PairError:
+    return PairError(test.file, test.name, test.arch, model.name, message)
 
 
 def _judge_one(

@@ -1,4 +1,10 @@
-"""The shipped memory models (cat files) and how names, aliases and paths resolve."""
+"""The shipped memory models (cat files), what each judges, and how names resolve.
+
+A model names the architectures it judges (`judges`, header words; None: every
+architecture). A user's `.cat` file is tried on anything. herd7's spellings are accepted
+beside ours: its file names for the shipped models (`x86tso.cat`, `aarch64.cat`,
+`linux-kernel.cat`, ...) and `-conf linux-kernel.cfg` (see `resolve` and `shipped_conf`).
+"""
 
 from __future__ import annotations
 
@@ -16,51 +22,120 @@ MODELS_DIR = Path(__file__).parent / "cat" / "models"
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A shipped model: its file, aliases, and what it is."""
+    """A shipped model: its file, aliases, herd7's names for it, what it judges, what it is.
+
+    `herd_names` are the file names herd7's `-model` takes for the same model (herd's
+    `herd/libdir/`); `judges` the architectures (header words) it judges, None for all.
+    """
 
     name: str
     file: str
     aliases: tuple[str, ...]
+    herd_names: tuple[str, ...]
+    judges: frozenset[str] | None
     description: str
+
+    def names(self) -> tuple[str, ...]:
+        """Every name the model answers to: its own, its aliases, herd's file names."""
+        return (self.name, *self.aliases, *self.herd_names)
 
 
 SHIPPED: tuple[ModelInfo, ...] = (
-    ModelInfo("sc", "sc.cat", (), "Sequential consistency (Lamport 1979)"),
-    ModelInfo("x86tso", "x86tso.cat", ("tso", "x86"),
+    ModelInfo("sc", "sc.cat", (), ("sc.cat",), None,
+              "Sequential consistency (Lamport 1979)"),
+    ModelInfo("x86tso", "x86tso.cat", ("tso", "x86"), ("x86tso.cat",),
+              frozenset({"X86", "X86_64"}),
               "x86-TSO (Owens, Sarkar, Sewell 2009): store buffers, MFENCE, locked RMWs"),
-    ModelInfo("armv8", "armv8.cat", ("aarch64",),
+    ModelInfo("armv8", "armv8.cat", ("aarch64",), ("aarch64.cat",),
+              frozenset({"AArch64"}),
               "ARMv8 multicopy-atomic (Pulte et al. 2018, Arm ARM B2.3): ob acyclic"),
-    ModelInfo("lkmm", "lkmm.cat", ("linux",),
+    ModelInfo("lkmm", "lkmm.cat", ("linux",), ("linux-kernel.cat",),
+              frozenset({"C"}),
               "Linux-kernel memory model (Alglave, Maranget, McKenney, Parri, Stern 2018)"),
 )
 
+# herd7's `-conf` files that stand for a shipped model (tools/memory-model/linux-kernel.cfg).
+HERD_CONFS = {"linux-kernel.cfg": "lkmm"}
+
+
 @dataclass(frozen=True)
 class Model:
-    """A model ready to judge with: its display name and parsed cat text, and, as herd's
-    `-bell` and `-variant` give them, a bell file run before it and enabled variants."""
+    """A model ready to judge with: its display name, parsed cat text and what it judges,
+    and, as herd's `-bell` and `-variant` give them, a bell file run before it and
+    enabled variants.
+
+    `judges` holds the architectures (header words) the model judges; None means any
+    (sc, and every user `.cat` file, which is tried on anything).
+    """
 
     name: str
     cat: CatModel
-    bell: CatModel | None = None
-    variants: frozenset[str] = frozenset()
+    judges: frozenset[str] | None = None
+    shipped: bool = False  # a shipped model, whose name keys an architecture's lowerings
+    path: str = ""  # the cat file's absolute path
+    bell: CatModel | None = None  # herd's `-bell`: a bell file run before the model
+    variants: frozenset[str] = frozenset()  # herd's `-variant`s
     herd_view: bool = False
     """True for a user's cat file: it sees executions as herd's front ends present them
     (kernel lock events are not in R and W: herd's lock.cat adds them itself)."""
 
+    @property
+    def spec(self) -> str:
+        """A text `resolve` maps back to this model (its name, or a user's file path)."""
+        return self.name if self.shipped else self.path
+
+    def judges_arch(self, arch: str) -> bool:
+        """Whether a test of architecture `arch` may be judged under this model."""
+        return self.judges is None or arch in self.judges
+
 
 def resolve(name_or_path: str, search_dirs: Sequence[Path] = ()) -> Model:
-    """A shipped model by name or alias, or a user's `.cat` file by path (its includes
-    also looked up in `search_dirs`, herd's `-I`)."""
+    """A shipped model by name, alias or herd file name, or a user's `.cat` file by path
+    (its includes also looked up in `search_dirs`, herd's `-I`).
+
+    Order: our names and aliases; then an existing file (a user's model, tried on any
+    architecture); then herd's file name of a shipped model (`x86tso.cat`,
+    `aarch64.cat`, `linux-kernel.cat`) when no such file exists. Raises ModelError for a
+    `.cat` path that does not exist, or an unknown name (the message lists every name).
+    """
     for info in SHIPPED:
         if name_or_path == info.name or name_or_path in info.aliases:
-            return _load(info.name, str(MODELS_DIR / info.file), (), False)
-    if name_or_path.endswith(".cat") or Path(name_or_path).is_file():
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise ModelError(f"no such cat file: {name_or_path}")
-        return _load(path.stem, str(path.resolve()), tuple(str(d) for d in search_dirs), True)
-    known = ", ".join(info.name for info in SHIPPED)
-    raise ModelError(f"unknown model `{name_or_path}` (known: {known})")
+            return _shipped(info)
+    path = Path(name_or_path)
+    if path.is_file():
+        return _load(path.stem, str(path.resolve()), None, False,
+                     tuple(str(d) for d in search_dirs))
+    for info in SHIPPED:
+        if name_or_path in info.herd_names:
+            return _shipped(info)
+    if name_or_path.endswith(".cat"):
+        raise ModelError(f"no such cat file: {name_or_path}")
+    listing = "\n".join(f"  {line}" for line in name_lines())
+    raise ModelError(f"unknown model `{name_or_path}`; the shipped models and their names:\n"
+                     f"{listing}")
+
+
+def shipped_conf(path: Path) -> str | None:
+    """The shipped model a herd7 `-conf` file stands for when the file does not exist
+    (`linux-kernel.cfg` → lkmm); None when it exists (then it is read, `herd_config`)
+    or names no shipped model."""
+    return None if path.is_file() else HERD_CONFS.get(path.name)
+
+
+def other_names(info: ModelInfo) -> tuple[str, ...]:
+    """A shipped model's aliases, herd's file names and `-conf` files for it."""
+    confs = tuple(f"-conf {conf}" for conf, name in HERD_CONFS.items() if name == info.name)
+    return (*info.aliases, *info.herd_names, *confs)
+
+
+def name_lines() -> list[str]:
+    """One line per shipped model: `x86tso: tso, x86, x86tso.cat` (for error messages)."""
+    width = max(len(info.name) for info in SHIPPED)
+    return [f"{info.name + ':':<{width + 1}} {', '.join(other_names(info))}" for info in SHIPPED]
+
+
+def _shipped(info: ModelInfo) -> Model:
+    return _load(info.name, str(MODELS_DIR / info.file), info.judges, True)
 
 
 @dataclass(frozen=True)
@@ -84,5 +159,9 @@ class ModelSetup:
 
 
 @cache
-def _load(name: str, path: str, search_dirs: tuple[str, ...], herd_view: bool) -> Model:
-    return Model(name, load_cat(path, [Path(d) for d in search_dirs]), herd_view=herd_view)
+def _load(
+    name: str, path: str, judges: frozenset[str] | None, shipped: bool,
+    search_dirs: tuple[str, ...] = (),
+) -> Model:
+    cat = load_cat(path, [Path(d) for d in search_dirs])
+    return Model(name, cat, judges, shipped, path, herd_view=not shipped)

@@ -15,7 +15,7 @@ from memlitmus.explain import explain
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
-from memlitmus.results import FileError
+from memlitmus.results import FileError, ModelResult, PairError
 
 EXIT_OK, EXIT_REJECTED = 0, 2
 
@@ -48,8 +48,8 @@ def add_outcome_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 def _report(args: argparse.Namespace) -> int:
     # jinja2 and Pygments are loaded only for a report, so `run` starts as fast as before
-    from memlitmus.cli import litmus_files  # the CLI's file walk; imported late (cycle)
     from memlitmus.report.html import MAX_GRAPHS, TestReport, anchor_of, render_report
+    from memlitmus.runner import litmus_files  # the CLI's file walk
 
     try:
         explicit = [resolve(m) for m in args.model]
@@ -71,7 +71,11 @@ def _report(args: argparse.Namespace) -> int:
             report.source = Path(file).read_text(errors="replace")
             test = load_litmus(file)
             chosen = explicit or [resolve(default_model_for(test.arch))]
-            report.results = judge(test, chosen, options)
+            judged = judge(test, chosen, options)
+            report.results = [r for r in judged if isinstance(r, ModelResult)]
+            for pair in (r for r in judged if isinstance(r, PairError)):
+                print(f"{pair.file}: {pair.message}", file=sys.stderr)
+                status = EXIT_REJECTED
         except OSError as err:
             report.error = f"{file}: cannot read: {err.strerror or err}"
         except MemlitmusError as err:

@@ -62,6 +62,22 @@ class ModelResult:
 
 
 @dataclass(frozen=True)
+class PairError:
+    """A (test, model) pair with no verdict: the model cannot judge the test.
+
+    The model does not judge the test's architecture (`memlitmus.models.Model.judges`),
+    or its cat text cannot be evaluated on the test's events. The test's other models are
+    still judged; `message` says why this one is not.
+    """
+
+    file: str
+    test: str
+    arch: str
+    model: str
+    message: str
+
+
+@dataclass(frozen=True)
 class FileError:
     """An input that was rejected, with its rendered `file:line:col: message`."""
 

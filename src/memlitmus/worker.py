@@ -46,7 +46,7 @@ from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge_each, result_base
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.results import FileError, ModelResult, Observation
+from memlitmus.results import FileError, ModelResult, Observation, PairError
 from memlitmus.solve import memory_reason, set_memory_ceiling, timeout_reason
 
 DEFAULT_MAX_MEMORY_MB = 4096
@@ -54,8 +54,8 @@ GRACE_S = 0.5  # the worker's own (solver) timeout answers first when it can
 POLL_S = 0.05  # how often the parent looks at the worker's memory while it waits
 READ_S = 10.0  # the least bound on reading a test (see the module docstring)
 
-# Messages from the worker: ("plan", [base result per model]), ("result", ModelResult),
-# ("done", None), ("error", FileError), ("gave-up", reason).
+# Messages from the worker: ("plan", [base result per model]), ("result", ModelResult or
+# PairError), ("done", None), ("error", FileError), ("gave-up", reason).
 Message = tuple[str, object]
 
 
@@ -101,9 +101,11 @@ class Judge:
                 pass
         self._kill()
 
-    def judge_file(self, file: str, models: Sequence[str]) -> list[ModelResult] | FileError:
+    def judge_file(
+        self, file: str, models: Sequence[str]
+    ) -> list[ModelResult | PairError] | FileError:
         """The results of `file` under each of `models` (see the class docstring)."""
-        done: list[ModelResult] = []
+        done: list[ModelResult | PairError] = []
         pending = list(models)
         while True:
             outcome = self._attempt(file, pending)
@@ -120,13 +122,13 @@ class Judge:
 
     def _attempt(
         self, file: str, models: list[str]
-    ) -> FileError | tuple[list[ModelResult], ModelResult | None]:
+    ) -> FileError | tuple[list[ModelResult | PairError], ModelResult | None]:
         """One job: the results received, and the Unknown result of the model the
         worker was stopped on (None when the job ran to its end)."""
         conn = self._worker()
         conn.send((file, models))
         plan: list[ModelResult] | None = None
-        results: list[ModelResult] = []
+        results: list[ModelResult | PairError] = []
         model_began = time.perf_counter()
         while True:
             reason = self._wait(conn, model_began, READ_S if plan is None else 0.0)
@@ -148,7 +150,7 @@ class Judge:
                 plan = payload
                 model_began = time.perf_counter()
             elif kind == "result":
-                assert isinstance(payload, ModelResult)
+                assert isinstance(payload, ModelResult | PairError)
                 results.append(payload)
                 model_began = time.perf_counter()
             elif kind == "done":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
+from memlitmus.results import ModelResult
 
 HARDWARE_MODELS = ("x86tso", "armv8")
 
@@ -48,4 +49,9 @@ def check(path: str, lkmm: str, models: tuple[str, ...] = HARDWARE_MODELS,
     test = load_litmus(path)
     options = Options(verdict_only=True, timeout_s=timeout_s, mapping=mapping)
     results = judge(test, [resolve(m) for m in models], options)
-    return [Outcome(path, r.model, lkmm, r.observation.value, r.time_s) for r in results]
+    # a pair no mapping can judge counts as Unknown: no verdict to compare
+    return [
+        Outcome(path, r.model, lkmm, r.observation.value, r.time_s)
+        if isinstance(r, ModelResult) else Outcome(path, r.model, lkmm, "Unknown", 0.0)
+        for r in results
+    ]

@@ -27,9 +27,9 @@ Extensions, all documented in docs/herd-output.md:
 
 from __future__ import annotations
 
-from memlitmus.results import ModelResult, Observation
+from memlitmus.results import ModelResult, Observation, PairError
 
-__all__ = ["format_herd", "herd_counts", "herd_ok", "witness_counts"]
+__all__ = ["format_herd", "herd_counts", "herd_ok", "herd_warning", "witness_counts"]
 
 _FORBIDDEN = "Forbidden"
 _REQUIRED = "Required"
@@ -42,6 +42,13 @@ def format_herd(result: ModelResult) -> str:
     else:
         lines = _verdict_lines(result)
     return "\n".join(lines) + "\n\n"
+
+
+def herd_warning(error: PairError) -> str:
+    """herd7's line for a test it gives up on (herd/herd.ml, on a user error), on stderr:
+    `Warning: File "SB.litmus": model `armv8` does not judge X86 tests (...) (User error)`.
+    """
+    return f'Warning: File "{error.file}": {error.message} (User error)'
 
 
 def herd_counts(result: ModelResult) -> tuple[int, int, str | None]:

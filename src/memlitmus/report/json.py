@@ -9,7 +9,8 @@ ok, states, positive, negative, flags, time_s, error`.
   (verdict-only) or the observation is Unknown.
 * `positive`/`negative`: herd's Observation counts (w.r.t. the proposition, not swapped
   for `~exists`), `null` when not computed.
-* `error`: `null`, the rendered message of a rejected file, or the reason of an Unknown.
+* `error`: `null`, the rendered message of a rejected file, the reason of an Unknown, or
+  why a model cannot judge the test (then `observation` and the verdict keys are `null`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import re
 from typing import Any
 
 from memlitmus.report.herd import herd_ok
-from memlitmus.results import FileError, ModelResult, Observation, State
+from memlitmus.results import FileError, ModelResult, Observation, PairError, State
 
 __all__ = ["KEYS", "format_json", "json_record", "json_value"]
 
@@ -42,16 +43,21 @@ KEYS = (
 _INT_RE = re.compile(r"-?(0|[1-9][0-9]*)")
 
 
-def format_json(result: ModelResult | FileError) -> str:
+def format_json(result: ModelResult | PairError | FileError) -> str:
     """`result` as one line of JSON (no trailing newline)."""
     return json.dumps(json_record(result), ensure_ascii=False, separators=(", ", ": "))
 
 
-def json_record(result: ModelResult | FileError) -> dict[str, Any]:
+def json_record(result: ModelResult | PairError | FileError) -> dict[str, Any]:
     """The JSON object of `result` as a dict with exactly the keys in `KEYS`."""
     if isinstance(result, FileError):
         record: dict[str, Any] = dict.fromkeys(KEYS)
         record.update(file=result.file, error=result.message)
+        return record
+    if isinstance(result, PairError):
+        record = dict.fromkeys(KEYS)
+        record.update(file=result.file, test=result.test, arch=result.arch,
+                      model=result.model, error=result.message)
         return record
     unknown = result.observation is Observation.UNKNOWN
     return {

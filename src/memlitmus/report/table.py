@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from memlitmus.report.herd import herd_ok
-from memlitmus.results import FileError, ModelResult, Observation
+from memlitmus.results import FileError, ModelResult, Observation, PairError
 
 __all__ = ["build_table", "print_table"]
 
@@ -23,13 +23,17 @@ _STYLES = {
 
 
 def print_table(
-    results: Sequence[ModelResult | FileError], console: Console, title: str | None = None
+    results: Sequence[ModelResult | PairError | FileError],
+    console: Console,
+    title: str | None = None,
 ) -> None:
     """Print the summary table of `results` on `console`."""
     console.print(build_table(results, title))
 
 
-def build_table(results: Sequence[ModelResult | FileError], title: str | None = None) -> Table:
+def build_table(
+    results: Sequence[ModelResult | PairError | FileError], title: str | None = None
+) -> Table:
     """The summary table of `results`, one row each, in the order given."""
     table = Table(title=title)
     for column in _COLUMNS:
@@ -42,10 +46,13 @@ def build_table(results: Sequence[ModelResult | FileError], title: str | None = 
     return table
 
 
-def _row(result: ModelResult | FileError) -> tuple[Text | str, ...]:
-    """The cells of one row."""
+def _row(result: ModelResult | PairError | FileError) -> tuple[Text | str, ...]:
+    """The cells of one row (an error: `error` and its message in the verdict column)."""
     if isinstance(result, FileError):
         return (result.file, "-", Text("error", style="bold red"), result.message, "-", "-", "")
+    if isinstance(result, PairError):
+        return (_test_cell(result), result.model, Text("error", style="bold red"),
+                Text(result.message, style="red"), "-", "-", "")
     return (
         _test_cell(result),
         result.model,
@@ -57,7 +64,7 @@ def _row(result: ModelResult | FileError) -> tuple[Text | str, ...]:
     )
 
 
-def _test_cell(result: ModelResult) -> str:
+def _test_cell(result: ModelResult | PairError) -> str:
     """`file` and, when it differs from the file's stem, the test name."""
     stem = result.file.rsplit("/", 1)[-1].removesuffix(".litmus")
     return result.file if stem == result.test else f"{result.file} ({result.test})"

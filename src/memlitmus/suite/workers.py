@@ -24,7 +24,7 @@ from typing import Any
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import parse_litmus
-from memlitmus.results import FileError, ModelResult
+from memlitmus.results import FileError, ModelResult, Observation, PairError
 from memlitmus.worker import DEFAULT_MAX_MEMORY_MB, Judge
 
 __all__ = ["Outcome", "Task", "crashed", "execute", "run_dask", "run_local"]
@@ -60,8 +60,8 @@ def execute(task: Task) -> Outcome:
     results: tuple[ModelResult, ...] = ()
     try:
         test = parse_litmus(task.text, task.file)
-        results = tuple(judge(test, [task.options.setup.resolve(m) for m in task.models],
-                                     task.options))
+        models = [task.options.setup.resolve(m) for m in task.models]
+        results = tuple(_as_result(r) for r in judge(test, models, task.options))
     except MemlitmusError as err:
         error = FileError(task.file, err.render())
     except Exception:  # noqa: BLE001 — one broken test must not stop a suite
@@ -134,7 +134,18 @@ def _judge_task(
     if isinstance(got, FileError):
         return Outcome(task.index, error=got, wall_s=elapsed)
     # the worker's CPU is not ours to read: the judging time stands in for it
-    return Outcome(task.index, tuple(got), cpu_s=sum(r.time_s for r in got), wall_s=elapsed)
+    results = tuple(_as_result(r) for r in got)
+    return Outcome(task.index, results, cpu_s=sum(r.time_s for r in results), wall_s=elapsed)
+
+
+def _as_result(result: ModelResult | PairError) -> ModelResult:
+    """A suite counts a pair its model cannot judge (`PairError`) as Unknown, with the
+    reason: not a verdict, so never a pass."""
+    if isinstance(result, ModelResult):
+        return result
+    return ModelResult(file=result.file, test=result.test, arch=result.arch,
+                       model=result.model, kind="", condition="",
+                       observation=Observation.UNKNOWN, unknown_reason=result.message)
 
 
 # ------------------------------------------------------------------------ dask.distributed

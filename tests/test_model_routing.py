@@ -1,0 +1,227 @@
+"""Models know what they judge: a (file, model) pair outside a model's architectures is a
+clean per-pair error in every format, the other pairs are still judged; herd7's spellings
+of models and options; the `memlitmus herd7` entry point."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from memlitmus.arch.c import CArchitecture
+from memlitmus.arch.registry import BY_NAME
+from memlitmus.arch.x86 import X86_64
+from memlitmus.cli import main
+from memlitmus.herd_cli import parse_herd_args
+from memlitmus.herd_config import herd_setup
+from memlitmus.judge import Options, front_end_for, judge
+from memlitmus.litmus.parse import load_litmus
+from memlitmus.models import resolve
+from memlitmus.results import ModelResult, Observation, PairError
+from tests.conftest import ROOT
+
+SB_X86 = "litmus/x86/SB.litmus"
+SB_MBS = "litmus/lkmm/SB+mbs.litmus"  # C, smp_mb() on both sides
+MP_ARM = "litmus/aarch64/MP.litmus"
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "250")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def rows(out: str) -> list[list[str]]:
+    body = [line for line in out.splitlines() if line.startswith("│")]
+    return [[cell.strip() for cell in line.strip("│").split("│")] for line in body]
+
+
+# ---- which models judge what ------------------------------------------------------------
+
+
+def test_shipped_models_declare_the_architectures_they_judge() -> None:
+    assert resolve("sc").judges is None
+    assert resolve("x86tso").judges == {"X86", "X86_64"}
+    assert resolve("armv8").judges == {"AArch64"}
+    assert resolve("lkmm").judges == {"C"}
+
+
+def test_a_users_cat_file_is_tried_on_anything(tmp_path: Path) -> None:
+    path = tmp_path / "mine.cat"
+    path.write_text('"mine"\nacyclic po | rf | co | fr as sc\n', encoding="utf-8")
+    model = resolve(str(path))
+    assert model.judges is None and not model.shipped
+    assert all(model.judges_arch(name) for name in BY_NAME)
+
+
+def test_judge_keeps_the_other_models_verdicts() -> None:
+    test = load_litmus(SB_X86)
+    results = judge(test, [resolve("sc"), resolve("armv8"), resolve("x86tso")], Options())
+    assert [type(r).__name__ for r in results] == ["ModelResult", "PairError", "ModelResult"]
+    sc, armv8, tso = results
+    assert isinstance(sc, ModelResult) and sc.observation is Observation.NEVER
+    assert isinstance(tso, ModelResult) and tso.observation is Observation.SOMETIMES
+    assert armv8 == PairError(SB_X86, "SB", "X86", "armv8",
+                              "model `armv8` does not judge X86 tests (it judges AArch64)")
+
+
+def test_x86tso_never_judges_a_c_test_with_dropped_fences() -> None:
+    """`smp_mb()` has no x86 event until the kernel mappings lower it: an error, not the
+    Sometimes that dropping the fences would give."""
+    (result,) = judge(load_litmus(SB_MBS), [resolve("x86tso")], Options())
+    assert result == PairError(SB_MBS, "SB+mbs", "C", "x86tso",
+                               "model `x86tso` does not judge C tests (it judges X86, X86_64)")
+
+
+def test_a_lowering_on_the_descriptor_routes_the_pair() -> None:
+    class CLoweredForTso(CArchitecture):
+        lowerings = {"x86tso": X86_64}
+
+    assert front_end_for(CLoweredForTso, resolve("x86tso")) is X86_64
+    assert front_end_for(CLoweredForTso, resolve("lkmm")) is CArchitecture.front_end
+    assert front_end_for(CLoweredForTso, resolve("armv8")) is None
+    assert front_end_for(CArchitecture, resolve("x86tso")) is None
+
+
+# ---- the mismatch runs of the issue, in each format --------------------------------------
+
+
+def test_sc_and_armv8_on_an_x86_file_give_a_row_each(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "run", SB_X86, "-m", "sc", "-m", "armv8")
+    assert (status, err) == (2, "")
+    assert [r[:4] for r in rows(out)] == [
+        [SB_X86, "sc", "Never", "No"],
+        [SB_X86, "armv8", "error", "model `armv8` does not judge X86 tests (it judges AArch64)"],
+    ]
+
+
+def test_a_mismatch_is_an_error_record_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "run", SB_MBS, "-m", "x86tso", "-m", "lkmm", "-f", "json")
+    assert status == 2
+    tso, lkmm = (json.loads(line) for line in out.splitlines())
+    assert (tso["model"], tso["arch"], tso["observation"], tso["states"]) == (
+        "x86tso", "C", None, None)
+    assert tso["error"] == "model `x86tso` does not judge C tests (it judges X86, X86_64)"
+    assert (lkmm["observation"], lkmm["error"]) == ("Never", None)
+
+
+def test_a_mismatch_is_a_herd_warning_under_f_herd(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "run", MP_ARM, "-m", "x86tso", "-m", "armv8", "-f", "herd")
+    assert status == 2
+    assert out.startswith("Test MP Allowed\n") and out.count("Test MP") == 1
+    assert err == ('Warning: File "litmus/aarch64/MP.litmus": model `x86tso` does not judge '
+                   "AArch64 tests (it judges X86, X86_64) (User error)\n")
+
+
+def test_a_users_cat_error_on_one_test_is_that_pairs_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "needsdmb.cat"
+    path.write_text('"needs DMB"\nacyclic po | rf | co | fr | DMB.NOPE as bad\n',
+                    encoding="utf-8")
+    status, out, _ = run(capsys, "run", SB_X86, "-m", "sc", "--cat", str(path), "-f", "json")
+    assert status == 2
+    sc, mine = (json.loads(line) for line in out.splitlines())
+    assert sc["observation"] == "Never"
+    assert mine["model"] == "needsdmb" and "DMB.NOPE" in mine["error"]
+
+
+# ---- herd7's spellings -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("spelling", "model"), [
+    (["-model", "lkmm"], "lkmm"),
+    (["-model", "linux-kernel.cat"], "lkmm"),
+    (["-conf", "linux-kernel.cfg"], "lkmm"),
+    (["-m", "linux"], "lkmm"),
+])
+def test_herd_spellings_of_the_kernel_model(
+    spelling: list[str], model: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "run", SB_MBS, *spelling, "-f", "json")
+    assert (status, err) == (0, "")
+    (record,) = (json.loads(line) for line in out.splitlines())
+    assert (record["model"], record["observation"]) == (model, "Never")
+
+
+@pytest.mark.parametrize(("name", "model"), [
+    ("sc.cat", "sc"), ("x86tso.cat", "x86tso"), ("aarch64.cat", "armv8"),
+    ("linux-kernel.cat", "lkmm"),
+])
+def test_herds_file_names_are_the_shipped_models(name: str, model: str) -> None:
+    assert resolve(name) is resolve(model)
+
+
+def test_an_existing_file_with_a_herd_name_is_the_users(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "x86tso.cat").write_text('"mine"\nacyclic po | com as sc\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    model = resolve("x86tso.cat")
+    assert model is not resolve("x86tso") and model.judges is None
+
+
+def test_a_missing_linux_kernel_cfg_is_the_shipped_lkmm() -> None:
+    assert herd_setup(Path("nowhere/linux-kernel.cfg")).conf_model == "lkmm"
+    with pytest.raises(Exception, match="cannot read configuration `web.cfg`"):
+        herd_setup(Path("web.cfg"))
+
+
+def test_repeated_models_are_judged_once(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "run", SB_X86, "-m", "tso", "-m", "x86", "-model",
+                         "x86tso.cat", "-f", "json")
+    assert status == 0
+    assert [json.loads(line)["model"] for line in out.splitlines()] == ["x86tso"]
+
+
+def test_speedcheck_fast_is_verdict_only_and_timeout_is_accepted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "run", SB_X86, "-speedcheck", "fast", "-timeout", "30",
+                         "-f", "json")
+    assert status == 0
+    (record,) = (json.loads(line) for line in out.splitlines())
+    assert (record["observation"], record["states"]) == ("Sometimes", None)
+
+
+# ---- memlitmus herd7 ---------------------------------------------------------------------
+
+
+def test_herd7_entry_point_prints_herds_block(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "herd7", "-conf", "linux-kernel.cfg", SB_MBS)
+    assert (status, err) == (0, "")
+    assert out.startswith("Test SB+mbs Allowed\nStates 3\n")
+    assert "\nObservation SB+mbs Never 0 3\n" in out
+
+
+def test_herd7_last_model_wins_and_reads_files_from_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{SB_X86}\n"))
+    status, out, _ = run(capsys, "herd7", "-model", "sc", "-model", "x86tso.cat",
+                         "-speedcheck", "fast", "-q")
+    assert status == 0
+    assert "\nObservation SB Sometimes 1 1\n" in out and "States" not in out
+
+
+def test_herd7_refuses_an_option_it_does_not_know(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "herd7", "-unroll", "3", SB_X86)
+    assert (status, out) == (2, "")
+    assert err == "Error: memlitmus herd7 does not understand option `-unroll`\n"
+
+
+def test_herd7_options_parse_as_herd() -> None:
+    request = parse_herd_args(["-set-libdir", "lib", "-model", "sc", "-I", "lk", "-conf",
+                               "linux-kernel.cfg", "-timeout", "5", "a.litmus", "b.litmus"])
+    assert (request.model, request.conf, request.conf_last) == (
+        "sc", Path("linux-kernel.cfg"), True)
+    assert request.include == [Path("lk")]
+    assert (request.timeout_s, request.files) == (5.0, ["a.litmus", "b.litmus"])
