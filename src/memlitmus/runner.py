@@ -1,11 +1,12 @@
-"""Judge many litmus files and print their results: shared by `memlitmus run` and
-`memlitmus herd7`.
+"""Judge many litmus files and print their results: shared by `memlitmus run` and `memlitmus
+herd7`.
 
 Every (file, model) pair gets an output: a verdict, or an error that names why the model
-cannot judge the file (`PairError`: a row of the table, `error` in JSON, herd7's
-`Warning:` line on stderr under `-f herd`). A file no model can read (`FileError`) goes to
-stderr. Exit status: 0 when every pair has a verdict, 2 when an input or a pair was
-rejected, 1 for an internal error.
+cannot judge the file (`PairError`: a row of the table or `error` in JSON, and its
+message on stderr; herd7's `Warning:` line on stderr under `-f herd`). A file no model
+can read (`FileError`) goes to stderr. Whenever the status is 2, stderr says why. Exit
+status: 0 when every pair has a verdict, 2 when an input or a pair was rejected, 1 for an
+internal error.
 """
 
 from __future__ import annotations
