@@ -21,15 +21,32 @@ each other list no state). So a read whose value some test looks at is never sym
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import z3
 
-from memlitmus.encode.terms import conj, to_cond
-from memlitmus.events import BinOp, Expr, Ite, dependency_conditions
+from memlitmus.encode.terms import Cond, Term, conj, to_cond
+from memlitmus.events import BinOp, Event, EventProgram, Expr, Ite, dependency_conditions
 
-if TYPE_CHECKING:
-    from memlitmus.encode.execution import ExecutionEncoding
+
+class ExecutionEncoding(Protocol):
+    """What the thin-air constraints read of `execution.ExecutionEncoding` (which calls
+    `encode_thin_air` while it is being built)."""
+
+    @property
+    def program(self) -> EventProgram: ...
+    @property
+    def events(self) -> Sequence[Event]: ...
+    @property
+    def reads(self) -> Sequence[Event]: ...
+    @property
+    def writes(self) -> Sequence[Event]: ...
+    @property
+    def read_values(self) -> Mapping[int, z3.ArithRef]: ...
+    @property
+    def rf(self) -> Mapping[tuple[int, int], Cond]: ...
+    def value_term(self, expr: Expr) -> Term: ...
 
 SYMBOLIC_BASE = -(1 << 40)  # symbols are SYMBOLIC_BASE - eid: far from numbers and pointers
 SYMBOLIC_SPAN = 1 << 20
