@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -50,6 +51,7 @@ EXIT_BROKEN_PIPE = 128 + 13
 EXIT_INTERRUPTED = 128 + 2  # Ctrl-C, as a shell reports a process killed by SIGINT
 
 Outcome = ModelResult | PairError | FileError
+_POSITION = re.compile(r"[^\s:]+:\d+:\d+: ")
 
 
 class QuietPipeConsole(Console):
@@ -156,5 +158,13 @@ def _emit(fmt: str, outcomes: list[Outcome], options: Options) -> None:
                 print(line)
         if isinstance(outcome, PairError):
             sys.stdout.flush()  # keep the order of stdout and stderr lines
-            line = herd_warning(outcome) if fmt == "herd" else f"{outcome.file}: {outcome.message}"
-            print(line, file=sys.stderr)
+            print(herd_warning(outcome) if fmt == "herd" else _pair_line(outcome),
+                  file=sys.stderr)
+
+
+def _pair_line(error: PairError) -> str:
+    """A pair's error on stderr: its message as is when it names a position already
+    (`deep.cat:2:16: ...`), else prefixed with the test file."""
+    if _POSITION.match(error.message):
+        return error.message
+    return f"{error.file}: {error.message}"
