@@ -173,3 +173,34 @@ def test_the_kernels_files_refuse_what_they_cannot_judge(
     assert status == 2 and "Traceback" not in err
     assert "unsupported cat construct `set matching on an event set`" in err
     assert "(called from " in err and "lock.cat:" in err  # the kernel's line, not the library's
+
+
+IS_LOCKED = """C islocked
+{}
+P0(spinlock_t *s, int *x)
+{
+	spin_lock(s);
+	WRITE_ONCE(*x, 1);
+	spin_unlock(s);
+}
+P1(spinlock_t *s, int *x)
+{
+	int r0 = spin_is_locked(s);
+	int r1 = READ_ONCE(*x);
+}
+exists (1:r0=0 /\\ 1:r1=0)
+"""
+
+
+@needs_kernel
+def test_spin_is_locked_under_the_kernels_files_is_refused_at_its_call(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """herd splits spin_is_locked into RL/RU events; the refusal names the call's place."""
+    test = tmp_path / "islocked.litmus"
+    test.write_text(IS_LOCKED, encoding="utf-8")
+    status = cli.main(["run", str(test), "-conf", str(KERNEL / "linux-kernel.cfg"),
+                       "-f", "json"])
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert err.startswith(f"{test}:11:11: herd's `R")
+    assert "(spin_is_locked) are not supported" in err

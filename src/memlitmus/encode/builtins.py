@@ -73,13 +73,14 @@ class Builtins:
         value = self._cache.get(name)
         if value is not None:
             return value
-        if name in ("RL", "RU") and "IsLocked" in self.known_tags and any(
-                "IsLocked" in e.tags for e in self.events):
+        locked = [e for e in self.events if "IsLocked" in e.tags]
+        if name in ("RL", "RU") and "IsLocked" in self.known_tags and locked:
             # herd splits spin_is_locked into RL/RU events by the value read; memlitmus
             # has one read whose value decides. Not an error `try RU with ...` may hide.
+            # The span is the test's spin_is_locked() call, so the error reads file:line:col.
             raise UnsupportedError(
                 f"herd's `{name}` events (spin_is_locked) are not supported by memlitmus's "
-                "encoding; the shipped lkmm judges spin_is_locked")
+                "encoding; the shipped lkmm judges spin_is_locked", locked[0].span)
         maker = self._makers.get(name)
         if maker is not None:
             value = maker()
