@@ -271,3 +271,32 @@ def test_a_directory_without_litmus_files_is_an_error(
     assert status == 2
     assert err == f"{tmp_path}: no .litmus file in this directory\n"
     assert [json.loads(line)["test"] for line in out.splitlines()] == [None, "SB"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_the_worker_dies_with_a_killed_command_line(tmp_path: Path) -> None:
+    """SIGKILL leaves the command line no chance to stop its worker: the kernel does."""
+    test = big_x86(tmp_path / "big.litmus", 200)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "memlitmus.cli", "run", str(test), "--timeout", "100"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not _children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (child,) = _children(proc.pid)
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: str) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        return stat.read_text().split()[2] != "Z"
+    except OSError:
+        return False

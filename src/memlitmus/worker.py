@@ -29,9 +29,12 @@ child process can be stopped at any instant, and its memory is its own.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Sequence
@@ -228,9 +231,24 @@ class Judge:
         self._process = self._conn = None
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2), linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill the worker when the command line dies, even by
+    SIGKILL: a job in Python code reads no pipe, so without this a long encoding would
+    outlive its parent (and its memory with it). Elsewhere the worker ends at its next
+    read of the closed pipe."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _serve(conn: Connection, options: Options, max_memory_mb: int) -> None:
     """The worker's loop: a job is (file, model specs); None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _die_with_parent()
     set_memory_ceiling(max_memory_mb)
     try:
         while (job := conn.recv()) is not None:
