@@ -104,14 +104,20 @@ class CArch:
         if not isinstance(thread, CThread):
             raise UnsupportedError("a C test needs C threads", thread.span)
         table = primitives() if self.table is None else self.table
-        runner = CThreadRunner(tb, _srcu_registry(tb.program), table, herd_names(table))
-        for param in thread.params:
-            tb.program.add_location(param.name)
-            tb.set(param.name, AddrOf(param.name))
-            runner.names.add(param.name)
-        runner.names.update(tb.init_regs)
-        for stmt in thread.body:
-            runner.stmt(stmt)
+        run_body(CThreadRunner(tb, _srcu_registry(tb.program), table, herd_names(table)),
+                 thread, tb)
+
+
+def run_body(runner: CThreadRunner, thread: CThread, tb: ThreadBuilder) -> None:
+    """Run a C thread's body with `runner`: each parameter names a location whose address
+    the thread holds, and the init block's registers are known names."""
+    for param in thread.params:
+        tb.program.add_location(param.name)
+        tb.set(param.name, AddrOf(param.name))
+        runner.names.add(param.name)
+    runner.names.update(tb.init_regs)
+    for stmt in thread.body:
+        runner.stmt(stmt)
 
 
 # SRCU events per srcu struct, per program being built: `synchronize_srcu(s)` is a fence

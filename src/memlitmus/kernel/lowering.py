@@ -21,6 +21,7 @@ from memlitmus.arch.c import (
     CThreadRunner,
     _srcu_registry,
     herd_names,
+    run_body,
 )
 from memlitmus.arch.c_primitives import _UPDATES, SHAPES
 from memlitmus.arch.descriptor import Architecture
@@ -123,13 +124,7 @@ class LoweredC:
                                herd_names(primitives()),
                                mapping=self.mapping,
                                asm=self.asm, grace=self.grace, end_span=thread.span)
-        for param in thread.params:
-            tb.program.add_location(param.name)
-            tb.set(param.name, AddrOf(param.name))
-            runner.names.add(param.name)
-        runner.names.update(tb.init_regs)
-        for stmt in thread.body:
-            runner.stmt(stmt)
+        run_body(runner, thread, tb)
         runner.quiescent_point(thread.span)
 
 
