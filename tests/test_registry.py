@@ -16,8 +16,8 @@ from memlitmus.arch.registry import (
     missing_attributes,
 )
 from memlitmus.grammar_files import grammar_path
+from memlitmus.litmus.names import name_sort_key
 from memlitmus.models import SHIPPED
-from memlitmus.report.condition import name_sort_key
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "memlitmus"
 

@@ -24,17 +24,15 @@ from memlitmus.litmus.ast import (
     RegLoc,
     Value,
 )
-from memlitmus.report import (
-    format_herd,
-    format_json,
-    herd_condition,
-    herd_kind,
-    herd_loc_name,
+from memlitmus.litmus.names import (
+    condition_text,
+    kind_of,
+    location_name,
     name_sort_key,
-    print_table,
     sort_states,
     state_sort_key,
 )
+from memlitmus.report import format_herd, format_json, print_table
 from memlitmus.report.json import KEYS
 from memlitmus.results import FileError, ModelResult, Observation, State
 
@@ -93,7 +91,7 @@ def sb_result(**changes: object) -> ModelResult:
         arch="X86_64",
         model="x86tso",
         kind="Allowed",
-        condition=herd_condition(
+        condition=condition_text(
             cond("exists", ands(reg(0, "rax", 0), reg(1, "rax", 0))), "X86_64"
         ),
         states=states,
@@ -164,8 +162,8 @@ def test_forall_block() -> None:
     result = sb_result(
         file="litmus-tests-x86/CO/CoRR1.litmus",
         test="CoRR1",
-        kind=herd_kind("forall"),
-        condition=herd_condition(cond("forall", prop), "X86_64"),
+        kind=kind_of("forall"),
+        condition=condition_text(cond("forall", prop), "X86_64"),
         states=states,
         witnesses=(True, True, True),
         observation=Observation.ALWAYS,
@@ -199,8 +197,8 @@ def test_not_exists_swaps_witnesses_only() -> None:
     result = sb_result(
         test="SB+atomic_add+fetch",
         arch="PPC",
-        kind=herd_kind("~exists"),
-        condition=herd_condition(cond("~exists", prop), "PPC"),
+        kind=kind_of("~exists"),
+        condition=condition_text(cond("~exists", prop), "PPC"),
         states_listed=False,
         observation=Observation.SOMETIMES,
         ok=None,
@@ -226,7 +224,7 @@ def test_forall_with_no_execution_is_ok_and_never() -> None:
     result = sb_result(
         test="T",
         kind="Required",
-        condition=herd_condition(cond("forall", Const(True)), "C"),
+        condition=condition_text(cond("forall", Const(True)), "C"),
         states=(),
         witnesses=(),
         observation=Observation.NEVER,
@@ -302,10 +300,10 @@ def test_unknown_block() -> None:
 
 def test_condition_quantifiers_and_kinds() -> None:
     prop = mem("x", 1)
-    assert herd_condition(cond("exists", prop), "X86") == "exists ([x]=1)"
-    assert herd_condition(cond("~exists", prop), "X86") == "~exists ([x]=1)"
-    assert herd_condition(cond("forall", prop), "X86") == "forall ([x]=1)"
-    assert [herd_kind(q) for q in ("exists", "~exists", "forall")] == [
+    assert condition_text(cond("exists", prop), "X86") == "exists ([x]=1)"
+    assert condition_text(cond("~exists", prop), "X86") == "~exists ([x]=1)"
+    assert condition_text(cond("forall", prop), "X86") == "forall ([x]=1)"
+    assert [kind_of(q) for q in ("exists", "~exists", "forall")] == [
         "Allowed",
         "Forbidden",
         "Required",
@@ -315,11 +313,11 @@ def test_condition_quantifiers_and_kinds() -> None:
 def test_condition_memory_brackets_on_every_arch() -> None:
     # herd/tests/instructions/C/C12: `forall ( x = 1 )` -> "Condition forall ([x]=0x1)"
     # (that suite runs herd with -hexa); X86_64/A013: "Condition exists ([x]=2 /\ [y]=2)".
-    assert herd_condition(cond("forall", mem("x", 1)), "C") == "forall ([x]=1)"
+    assert condition_text(cond("forall", mem("x", 1)), "C") == "forall ([x]=1)"
     prop = ands(mem("x", 2), mem("y", 2))
-    assert herd_condition(cond("exists", prop), "X86_64") == "exists ([x]=2 /\\ [y]=2)"
-    assert herd_loc_name(MemLoc("x"), "AArch64") == "[x]"
-    assert herd_loc_name(RegLoc(1, "EAX"), "X86") == "1:EAX"
+    assert condition_text(cond("exists", prop), "X86_64") == "exists ([x]=2 /\\ [y]=2)"
+    assert location_name(MemLoc("x"), "AArch64") == "[x]"
+    assert location_name(RegLoc(1, "EAX"), "X86") == "1:EAX"
 
 
 def test_condition_not_of_or_of_ands() -> None:
@@ -327,7 +325,7 @@ def test_condition_not_of_or_of_ands() -> None:
     # (0:r0=0 /\ 0:r1=0 /\ 1:r0=1 /\ 1:r1=1))` printed by herd7 as below.
     first = ands(reg(0, "r0", 1), reg(0, "r1", 1), reg(1, "r0", 0), reg(1, "r1", 0))
     second = ands(reg(0, "r0", 0), reg(0, "r1", 0), reg(1, "r0", 1), reg(1, "r1", 1))
-    assert herd_condition(cond("exists", Not(Or(first, second))), "C") == (
+    assert condition_text(cond("exists", Not(Or(first, second))), "C") == (
         "exists (not (0:r0=1 /\\ 0:r1=1 /\\ 1:r0=0 /\\ 1:r1=0 \\/ "
         "0:r0=0 /\\ 0:r1=0 /\\ 1:r0=1 /\\ 1:r1=1))"
     )
@@ -340,7 +338,7 @@ def test_condition_nested_or_under_and() -> None:
         And(reg(1, "x5", 0), Or(mem("x", 1), mem("x", 2))), ands(reg(1, "x5", 1), mem("x", 2))
     )
     prop = Not(Or(And(reg(0, "x5", 0), inner), ands(reg(0, "x5", 2), reg(1, "x5", 0), mem("x", 1))))
-    assert herd_condition(cond("exists", prop), "RISCV") == (
+    assert condition_text(cond("exists", prop), "RISCV") == (
         "exists (not (0:x5=0 /\\ (1:x5=0 /\\ ([x]=1 \\/ [x]=2) \\/ 1:x5=1 /\\ [x]=2) \\/ "
         "0:x5=2 /\\ 1:x5=0 /\\ [x]=1))"
     )
@@ -350,12 +348,12 @@ def test_condition_negated_atoms_and_pointer_values() -> None:
     # herd/tests/instructions/AArch64/A08: "Condition exists (0:X0=0 /\ not (0:X1=x))";
     # herd7 on `exists (0:lock1!=0)`: "Condition exists (not (0:lock1=0))".
     prop = And(reg(0, "X0", 0), Not(reg(0, "X1", "x")))
-    assert herd_condition(cond("exists", prop), "AArch64") == "exists (0:X0=0 /\\ not (0:X1=x))"
-    assert herd_condition(cond("exists", reg(0, "lock1", 0, True)), "C") == (
+    assert condition_text(cond("exists", prop), "AArch64") == "exists (0:X0=0 /\\ not (0:X1=x))"
+    assert condition_text(cond("exists", reg(0, "lock1", 0, True)), "C") == (
         "exists (not (0:lock1=0))"
     )
     # X86_64/A009: "Condition forall (0:rcx=-1)".
-    assert herd_condition(cond("forall", reg(0, "rcx", -1)), "X86_64") == "forall (0:rcx=-1)"
+    assert condition_text(cond("forall", reg(0, "rcx", -1)), "X86_64") == "forall (0:rcx=-1)"
 
 
 def test_condition_associativity_and_implies() -> None:
@@ -363,23 +361,23 @@ def test_condition_associativity_and_implies() -> None:
     # /\ under \/ not parenthesised; => parenthesised under /\ or \/, and /\, \/ under =>.
     a, b, c = mem("x", 1), mem("y", 1), mem("z", 1)
     left = And(And(a, b), c)
-    assert herd_condition(cond("exists", left), "X86") == "exists ([x]=1 /\\ [y]=1 /\\ [z]=1)"
-    assert herd_condition(cond("exists", Or(a, Or(b, c))), "X86") == (
+    assert condition_text(cond("exists", left), "X86") == "exists ([x]=1 /\\ [y]=1 /\\ [z]=1)"
+    assert condition_text(cond("exists", Or(a, Or(b, c))), "X86") == (
         "exists ([x]=1 \\/ [y]=1 \\/ [z]=1)"
     )
-    assert herd_condition(cond("exists", Or(And(a, b), c)), "X86") == (
+    assert condition_text(cond("exists", Or(And(a, b), c)), "X86") == (
         "exists ([x]=1 /\\ [y]=1 \\/ [z]=1)"
     )
-    assert herd_condition(cond("forall", And(Implies(a, b), c)), "X86") == (
+    assert condition_text(cond("forall", And(Implies(a, b), c)), "X86") == (
         "forall (([x]=1 => [y]=1) /\\ [z]=1)"
     )
-    assert herd_condition(cond("forall", Implies(Or(a, b), c)), "X86") == (
+    assert condition_text(cond("forall", Implies(Or(a, b), c)), "X86") == (
         "forall (([x]=1 \\/ [y]=1) => [z]=1)"
     )
-    assert herd_condition(cond("forall", Implies(a, Implies(b, c))), "X86") == (
+    assert condition_text(cond("forall", Implies(a, Implies(b, c))), "X86") == (
         "forall ([x]=1 => [y]=1 => [z]=1)"
     )
-    assert herd_condition(cond("exists", Not(Const(False))), "X86") == "exists (not (false))"
+    assert condition_text(cond("exists", Not(Const(False))), "X86") == "exists (not (false))"
 
 
 # --- JSON ------------------------------------------------------------------------------

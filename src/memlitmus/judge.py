@@ -37,6 +37,13 @@ from memlitmus.litmus.ast import (
     RegLoc,
     Value,
 )
+from memlitmus.litmus.names import (
+    condition_text,
+    kind_of,
+    location_name,
+    name_sort_key,
+    state_sort_key,
+)
 from memlitmus.models import Model, ModelSetup
 from memlitmus.observe import (
     INT_TYPES,
@@ -51,13 +58,6 @@ from memlitmus.observe import (
     value_text,
 )
 from memlitmus.outcomes.search import Probe, Row, forbidden_outcomes, witnesses
-from memlitmus.report.condition import (
-    herd_condition,
-    herd_kind,
-    herd_loc_name,
-    name_sort_key,
-    state_sort_key,
-)
 from memlitmus.results import ModelResult, Observation, PairError, State
 from memlitmus.solve import (
     Session,
@@ -110,7 +110,7 @@ class TestEncoding:
         for loc in prop_locations(self.test.condition.prop):
             if loc not in locs:
                 locs.append(loc)
-        named = [(loc, herd_loc_name(loc, self.test.arch)) for loc in locs]
+        named = [(loc, location_name(loc, self.test.arch)) for loc in locs]
         named.sort(key=lambda item: name_sort_key(item[1], self.test.arch))
         types = declared_types(self.test.init)
         return [
@@ -287,8 +287,8 @@ def result_base(test: LitmusTest, model: str) -> ModelResult:
     """The fields of a result known before judging (observation Unknown)."""
     return ModelResult(
         file=test.file, test=test.name, arch=test.arch, model=model,
-        kind=herd_kind(test.condition.quantifier),
-        condition=herd_condition(test.condition, test.arch),
+        kind=kind_of(test.condition.quantifier),
+        condition=condition_text(test.condition, test.arch),
         metadata=test.metadata,
     )
 

@@ -11,7 +11,8 @@ descriptors; nothing else in the code lists architectures. A descriptor says
 * `front_end`: the symbolic execution of its threads into events (`arch.base.Arch`);
 * `default_model`: the shipped model judged when the user names none;
 * `reg_sort_key`: herd's order of its registers inside a state line (herd's
-  `reg_compare`), `reg_print_name` how herd spells one, and `canonical_reg` through the
+  `reg_compare`), `reg_print_name` how herd spells one, `location_name` how a state or
+  condition names a register or memory location, and `canonical_reg` through the
   front end;
 * `lowerings`: model name → the `Lowering` through which that model judges this
   architecture, for a model that judges it only through a translation: a C test under
@@ -34,7 +35,7 @@ from collections.abc import Mapping
 from typing import ClassVar, Protocol
 
 from memlitmus.arch.base import Arch
-from memlitmus.litmus.ast import LitmusTest
+from memlitmus.litmus.ast import LitmusTest, Loc, RegLoc
 from memlitmus.litmus.transform import SectionTransformer
 
 __all__ = ["Architecture", "Lowering", "RegKey"]
@@ -91,3 +92,15 @@ class Architecture:
     def reg_print_name(reg: str) -> str:
         """A register's name as herd prints it in states and conditions (as written)."""
         return reg
+
+    @classmethod
+    def location_name(cls, loc: Loc) -> str:
+        """A location as states and conditions name it: `T:REG` for a register, spelled
+        by `reg_print_name` (X86_64 `0:RAX` is `0:rax`); `[x]` for memory, bracketed on
+        every architecture, C included, as herd 7.58 prints it; an array element
+        (`t[1]`) as written."""
+        if isinstance(loc, RegLoc):
+            return f"{loc.thread}:{cls.reg_print_name(loc.reg)}"
+        if loc.name.endswith("]"):
+            return loc.name
+        return f"[{loc.name}]"

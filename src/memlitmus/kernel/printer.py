@@ -52,7 +52,7 @@ from memlitmus.litmus.c_ast import (
     CUnary,
     CVar,
 )
-from memlitmus.report.condition import herd_condition
+from memlitmus.litmus.names import condition_text
 
 POOLS = {
     X86_64_NAME: ["%rbx", "%rsi", "%rdi", "%rbp", "%r12", "%r13", "%r14", "%r15"],
@@ -358,7 +358,7 @@ def _assemble(test: LitmusTest, asm: str, threads: list[ThreadPrinter]) -> str:
             if isinstance(loc, RegLoc) else f"{loc.name};" for loc in test.locations) + "]\n"
     doc = f'"{asm} lowering of {test.name} through the kernel mapping"'
     return (f"{asm} {test.name}\n{doc}\n{{\n" + "".join(f" {i}\n" for i in init) + "}\n"
-            + "\n".join(rows) + "\n" + locations + herd_condition(cond, asm) + "\n")
+            + "\n".join(rows) + "\n" + locations + condition_text(cond, asm) + "\n")
 
 
 def _bare(reg: str) -> str:

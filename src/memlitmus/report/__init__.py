@@ -1,19 +1,10 @@
-"""Output reporters: herd7's exact text block, one-line JSON, and a rich summary table."""
+"""Output reporters: herd7's exact text block, one-line JSON, a rich summary table, the
+cross-model matrix, and the HTML report. Only the command layer imports them: the core
+(judging, results, executions) imports no reporter; the names and order of states the
+reporters print are the core's (`memlitmus.litmus.names`)."""
 
 from __future__ import annotations
 
-from memlitmus.report.condition import (
-    herd_condition,
-    herd_kind,
-    herd_loc_name,
-    herd_prop,
-    herd_value,
-    name_sort_key,
-    sort_bindings,
-    sort_states,
-    state_sort_key,
-    value_sort_key,
-)
 from memlitmus.report.herd import format_herd, herd_counts, herd_ok
 from memlitmus.report.json import format_json, json_record
 from memlitmus.report.table import build_table, print_table
@@ -22,18 +13,8 @@ __all__ = [
     "build_table",
     "format_herd",
     "format_json",
-    "herd_condition",
     "herd_counts",
-    "herd_kind",
-    "herd_loc_name",
     "herd_ok",
-    "herd_prop",
-    "herd_value",
     "json_record",
-    "name_sort_key",
     "print_table",
-    "sort_bindings",
-    "sort_states",
-    "state_sort_key",
-    "value_sort_key",
 ]

@@ -1,6 +1,10 @@
-"""herd7's way of naming, printing and ordering things: conditions, locations, states.
+"""How the litmus language names things, and the order of a final state's names and lines.
 
-Everything here mirrors herd7 7.58 (see docs/herd-output.md for the sources):
+This is core data, used by the judge to key the states it lists and by every output format
+(herd's text, JSON, tables, HTML): a location's name (`0:EAX`, `[x]`), a condition's text,
+a test's kind, and the canonical order of names and states. The rules are herd7 7.58's,
+since the litmus language is herd's (see docs/herd-output.md for the sources); the herd
+reporter (`report/herd.py`) only lays them out in herd's output block:
 
 * the `Condition` line is herdtools' `ConstrGen.pp_prop`: `/\\` and `\\/` with one space
   each side, `=>`, `not (...)` for negation (also for `x!=v`), `true`/`false`, and
@@ -22,7 +26,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from memlitmus.arch.descriptor import RegKey
+from memlitmus.arch.descriptor import Architecture, RegKey
 from memlitmus.arch.registry import architecture
 from memlitmus.litmus.ast import (
     And,
@@ -35,18 +39,17 @@ from memlitmus.litmus.ast import (
     Not,
     Or,
     Prop,
-    RegLoc,
     Value,
 )
 from memlitmus.results import State
 
 __all__ = [
-    "herd_condition",
-    "herd_kind",
-    "herd_loc_name",
-    "herd_prop",
-    "herd_value",
+    "condition_text",
+    "kind_of",
+    "literal_text",
+    "location_name",
     "name_sort_key",
+    "prop_text",
     "sort_bindings",
     "sort_states",
     "state_sort_key",
@@ -73,7 +76,7 @@ _OPS = {_AND: " /\\ ", _OR: " \\/ ", _IMPLIES: " => "}
 # --- names and values ------------------------------------------------------------------
 
 
-def herd_kind(quantifier: str) -> str:
+def kind_of(quantifier: str) -> str:
     """The word after `Test NAME`: `Allowed` (exists), `Forbidden` (~exists), `Required`."""
     try:
         return _KINDS[quantifier.replace(" ", "")]
@@ -81,23 +84,15 @@ def herd_kind(quantifier: str) -> str:
         raise ValueError(f"unknown quantifier {quantifier!r}") from None
 
 
-def herd_loc_name(loc: Loc, arch: str) -> str:
-    """A location named as in herd's state and Condition lines: `0:EAX`, `1:r0`, `[x]`.
-
-    herd 7.58 brackets memory locations on every architecture, C/LKMM included; a register
-    prints as its architecture's descriptor spells it (`reg_print_name`: X86_64 `0:RAX` →
-    `0:rax`).
-    """
-    if isinstance(loc, RegLoc):
-        descriptor = architecture(arch)
-        reg = loc.reg if descriptor is None else descriptor.reg_print_name(loc.reg)
-        return f"{loc.thread}:{reg}"
-    if loc.name.endswith("]"):  # an array element: herd prints `t[1]`, unbracketed
-        return loc.name
-    return f"[{loc.name}]"
+def location_name(loc: Loc, arch: str) -> str:
+    """A location named as in states and conditions: `0:EAX`, `1:r0`, `[x]`, by the rules
+    of `arch`'s descriptor (`Architecture.location_name`); an unknown architecture (a
+    test the judge never sees) by the base rules."""
+    descriptor = architecture(arch)
+    return (Architecture if descriptor is None else descriptor).location_name(loc)
 
 
-def herd_value(value: Value) -> str:
+def literal_text(value: Value) -> str:
     """A value as herd prints it: decimal integer (`-1` for negatives) or location name."""
     return str(value)
 
@@ -105,14 +100,14 @@ def herd_value(value: Value) -> str:
 # --- the Condition line ----------------------------------------------------------------
 
 
-def herd_condition(cond: Condition, arch: str) -> str:
+def condition_text(cond: Condition, arch: str) -> str:
     """The text after `Condition `: e.g. `exists (0:EAX=0 /\\ 1:EAX=0)`."""
     quantifier = cond.quantifier.replace(" ", "")
-    herd_kind(quantifier)  # validates the quantifier
-    return f"{quantifier} ({herd_prop(cond.prop, arch)})"
+    kind_of(quantifier)  # validates the quantifier
+    return f"{quantifier} ({prop_text(cond.prop, arch)})"
 
 
-def herd_prop(prop: Prop, arch: str) -> str:
+def prop_text(prop: Prop, arch: str) -> str:
     """A proposition printed by herd's rules (ConstrGen.pp_prop), outermost context."""
     return _pp(prop, _TOP, arch)
 
@@ -122,7 +117,7 @@ def _pp(prop: Prop, above: str, arch: str) -> str:
     if isinstance(prop, Atom):
         return _pp_atom(prop, arch)
     if isinstance(prop, LocEq):
-        text = f"{herd_loc_name(prop.left, arch)}={herd_loc_name(prop.right, arch)}"
+        text = f"{location_name(prop.left, arch)}={location_name(prop.right, arch)}"
         return f"not ({text})" if prop.negated else text
     if isinstance(prop, Const):
         return "true" if prop.value else "false"
@@ -144,7 +139,7 @@ def _op_of(prop: And | Or | Implies) -> str:
 
 def _pp_atom(atom: Atom, arch: str) -> str:
     """`loc=value`; herd prints `loc!=value` as `not (loc=value)`."""
-    text = f"{herd_loc_name(atom.loc, arch)}={herd_value(atom.value)}"
+    text = f"{location_name(atom.loc, arch)}={literal_text(atom.value)}"
     return f"not ({text})" if atom.negated else text
 
 
