@@ -29,7 +29,7 @@ from memlitmus.arch import aarch64_alu as alu
 from memlitmus.arch import aarch64_atomics as atomics
 from memlitmus.arch import aarch64_pairs as pairs
 from memlitmus.arch import aarch64_values as values
-from memlitmus.arch.base import asm_thread
+from memlitmus.arch.base import asm_thread, is_self_loop
 from memlitmus.arch.descriptor import Architecture, RegKey
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
@@ -97,6 +97,7 @@ class RetryLoops:
     labels: dict[str, int]  # where each label is defined
     branches: frozenset[int] = frozenset()
     stores: frozenset[int] = frozenset()  # store-exclusives that must succeed
+    cuts: frozenset[int] = frozenset()  # `L: B L`: self-loops, see `is_self_loop`
 
 
 def retry_loops(code: tuple[Label | Instr, ...]) -> RetryLoops:
@@ -117,7 +118,8 @@ def retry_loops(code: tuple[Label | Instr, ...]) -> RetryLoops:
         if store is not None:
             branches.add(j)
             stores.add(store)
-    return RetryLoops(labels, frozenset(branches), frozenset(stores))
+    cuts = frozenset(j for j in range(len(code)) if is_self_loop(code, j, labels))
+    return RetryLoops(labels, frozenset(branches), frozenset(stores), cuts)
 
 
 def _status_writer(code: tuple[Label | Instr, ...], start: int, end: int, reg: str) -> int | None:
@@ -302,6 +304,10 @@ class A64Thread:
     def b(self, instr: Instr) -> None:
         (target,) = _operands(instr, 1)
         label = _label(target, instr.span)
+        if self.index in self.loops.cuts:
+            if self.tb.reachable:
+                self.tb.assume(ZERO)  # herd cuts the execution off: it is dropped
+            return
         if self._backward(label, instr) or not self.tb.reachable:
             return
         self.tb.jump(label)

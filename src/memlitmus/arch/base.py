@@ -13,6 +13,9 @@ from memlitmus.litmus.ast import (
     AsmThread,
     Atom,
     Implies,
+    Instr,
+    Label,
+    LabelRef,
     LitmusTest,
     LocEq,
     MemLoc,
@@ -160,3 +163,16 @@ def check_thread_numbers(test: LitmusTest) -> None:
 def reg_loc_key(loc: RegLoc, arch: Arch) -> tuple[int, str]:
     """The key of a register location in EventProgram.final_registers."""
     return (loc.thread, arch.canonical_reg(loc.reg))
+
+
+def is_self_loop(code: tuple[Label | Instr, ...], index: int, labels: dict[str, int]) -> bool:
+    """Is `code[index]` a `B`/`JMP` back to a label with only labels in between?  It
+    jumps back on every path, so herd cuts the execution off at its `-unroll` bound
+    (herd/mem.ml `fetch_addr`) and drops it (herd/top_herd.ml): `lower` ends an unrolled
+    C loop with one."""
+    stmt = code[index]
+    if not (isinstance(stmt, Instr) and stmt.mnemonic in ("B", "JMP") and stmt.operands):
+        return False
+    target = stmt.operands[-1]
+    start = labels.get(target.name, index) if isinstance(target, LabelRef) else index
+    return start < index and all(isinstance(s, Label) for s in code[start:index])

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from memlitmus.arch.base import asm_thread
+from memlitmus.arch.base import asm_thread, is_self_loop
 from memlitmus.arch.descriptor import Architecture
 from memlitmus.arch.x86_regs import (
     FULL,
@@ -93,6 +93,10 @@ class X86Arch:
                 tb.label(stmt.name)
                 continue
             back = labels.get(_target(stmt) or "", pc) < pc
+            if back and is_self_loop(code, pc - 1, labels):
+                if tb.reachable:
+                    tb.assume(Const(0))  # herd cuts the execution off: it is dropped
+                continue
             if back and stmt.mnemonic != "JMP":
                 raise UnsupportedError(f"backward conditional branch `{stmt.mnemonic}` "
                                        "(a loop)", stmt.span)
