@@ -222,7 +222,9 @@ def test_noret_atomic_read_is_not_an_acquire() -> None:
 @pytest.mark.parametrize(
     ("code", "message"),
     [
-        ("LDXP W0,W2,[X1]", "unsupported AArch64 instruction `LDXP`"),
+        ("UDF #0", "unsupported AArch64 instruction `UDF`"),
+        ("LDXP W0,X2,[X1]", "`LDXP` mixes W and X registers"),
+        ("STILP W0,W2,[X1],#8", "`STILP` has no post-indexed form"),
         ("L0:\nLDR W0,[X1]\nCBNZ W0,L0", "backward branch `CBNZ` outside a store-exclusive"),
         ("DMB FOO", "unsupported barrier option in `DMB`"),
         ("CMP W0,#0\nB.XX L0\nL0:", "unsupported AArch64 instruction `B.XX`"),

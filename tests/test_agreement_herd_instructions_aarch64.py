@@ -24,18 +24,10 @@ EXPECTED = (
 )
 CASES = ROOT / ".." / "shared" / "cases"
 
-_ARRAY_VALUES = "a whole array as a value in the final condition (`t={0,1}`)"
-_PAIRS = "exclusive and release/acquire pairs (LDXP/STXP, STILP, LDIAPP)"
-_CASP = "compare-and-swap of a register pair (CASP, CASPA, CASPL)"
 _LABEL_VALUES = "code labels as values (`0:X1=P1:L1`), BL/BLR, BR to a register"
 _INSTR_VALUES = "instructions as values (`instr:\"B .+4\"`, ins_t): self-modifying code"
 _SYSTEM = "system registers (MRS, MSR)"
 REFUSED: dict[str, str] = {
-    **{f"AArch64/{name}.litmus": _ARRAY_VALUES for name in (
-        "A231", "L013", "L018", "L056", "L057", "L058")},
-    **{f"AArch64/{name}.litmus": _PAIRS for name in (
-        "L032", "L080", "L081", "L083", "L084")},
-    **{f"AArch64/{name}.litmus": _CASP for name in ("A244", "A245", "A246")},
     **{f"AArch64/{name}.litmus": _LABEL_VALUES for name in (
         "A250", "A257", "AK001", "AK002", "AK003", "L022", "L023", "L025")},
     **{f"AArch64/{name}.litmus": _INSTR_VALUES for name in (
@@ -55,7 +47,6 @@ REFUSED: dict[str, str] = {
 # named in `locations` (herd prints `u={-1,-1}`), and a 32-bit store into a byte array
 # (`Variant=mixed`, herd writes four bytes).
 DIFFERENT: dict[str, str] = {
-    "AArch64/L014.litmus": "a whole array in `locations`",
     "AArch64/M001.litmus": "mixed-size accesses (`Variant=mixed`)",
 }
 

@@ -468,7 +468,7 @@ def test_interpreter_is_representation_independent() -> None:
     outcomes = evaluate(SC, alg)  # type: ignore[arg-type, var-annotation]
     assert [o.value for o in outcomes] == [
         "0",  # the shareability flag: this algebra knows no AArch64 barrier tag
-        "(po|((rf|co)|fr))",
+        "(po|(((rf|co)|fr);sm))",
         "(rmw&(fre;coe))",
     ]
     # laziness: stdlib definitions the model does not use are never built

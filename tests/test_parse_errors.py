@@ -79,7 +79,7 @@ def test_errors_render_without_reading_the_file() -> None:
         ),
         (
             "X86 T\n{}\n P0 ;\n MFENCE ;\nexists (x=)",
-            "t:5:11: unexpected `)`, expected a location or a number",
+            "t:5:11: unexpected `)`, expected `{`, a location or a number",
         ),
         (
             "X86 T\n{}\n P0 | P1 ;\n MFENCE | ;\n | | ;\nexists (x=1)",

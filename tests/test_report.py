@@ -477,7 +477,12 @@ def test_value_order() -> None:
     ordered = [s.herd_line() for s in sort_states(states, "C")]
     assert ordered == ["[b]=S16;", "[b]=-1;", "[b]=0;", "[b]=6;", "[b]=12;", "[b]=x;"]
     # The key of a line takes its values in herd's name order, whatever the given order.
-    assert state_sort_key([("[x]", "1"), ("0:EAX", "2")], "X86") == ((1, 2, ""), (1, 1, ""))
+    assert state_sort_key([("[x]", "1"), ("0:EAX", "2")], "X86") == (
+        (1, 2, "", ()), (1, 1, "", ()))
+    # a whole array (`t={0,10}`) compares element by element, numerically
+    arrays = [st("t={0,10};"), st("t={-1,2};"), st("t={0,9};")]
+    assert [s.herd_line() for s in sort_states(arrays, "AArch64")] == [
+        "t={-1,2};", "t={0,9};", "t={0,10};"]
     sb_keys = [state_sort_key(s, "X86_64") for s in sb_result().states]
     assert sb_keys == sorted(sb_keys)
 

@@ -49,6 +49,7 @@ from memlitmus.observe import (
     INT_TYPES,
     Observed,
     cast_value,
+    declared_arrays,
     declared_types,
     final_term,
     prop_cond,
@@ -110,14 +111,22 @@ class TestEncoding:
         for loc in prop_locations(self.test.condition.prop):
             if loc not in locs:
                 locs.append(loc)
-        named = [(loc, location_name(loc, self.test.arch)) for loc in locs]
+        arrays = declared_arrays(self.test.init)
+        named = [(loc, loc.name if isinstance(loc, MemLoc) and loc.name in arrays
+                  else location_name(loc, self.test.arch)) for loc in locs]
         named.sort(key=lambda item: name_sort_key(item[1], self.test.arch))
         types = declared_types(self.test.init)
-        return [
-            Observed(loc, name, final_term(self.enc, loc, self.arch.canonical_reg,
-                                           self.ctype(loc)), types.get(loc))
-            for loc, name in named
-        ]
+        observed = []
+        for loc, name in named:
+            # a whole array (`locations [t]`, `t={1,2}`) is observed element by element
+            parts = [MemLoc(e) for e in arrays[name]] if name in arrays else [loc]
+            observed += [
+                Observed(part, name, final_term(self.enc, part, self.arch.canonical_reg,
+                                                self.ctype(part)), types.get(part),
+                         name if name in arrays else None)
+                for part in parts
+            ]
+        return observed
 
     def term_of(self, loc: Loc) -> int | z3.ArithRef:
         """The final-value term of any location (observed ones are cached)."""
@@ -327,11 +336,17 @@ def _state_of(encoding: TestEncoding, row: Row) -> tuple[State, bool]:
     condition's proposition."""
     values = {obs.loc: v for obs, v in zip(encoding.observed, row, strict=True)}
     symbols: dict[int, str] = {}  # thin-air symbols, named in order of appearance
-    state = State(tuple(
-        (obs.name, value_text(encoding.enc, v, symbols, obs.ctype))
-        for obs, v in zip(encoding.observed, row, strict=True)
-    ))
-    return state, prop_holds(encoding.prop, values, encoding.ident)
+    bindings: list[tuple[str, str]] = []
+    for index, (obs, v) in enumerate(zip(encoding.observed, row, strict=True)):
+        text = value_text(encoding.enc, v, symbols, obs.ctype)
+        if obs.group is None:
+            bindings.append((obs.name, text))
+        elif index and encoding.observed[index - 1].group == obs.group:
+            name, elements = bindings[-1]
+            bindings[-1] = (name, f"{elements[:-1]},{text}}}")
+        else:  # the first element of a whole array: `t={1,2}`
+            bindings.append((obs.name, f"{{{text}}}"))
+    return State(tuple(bindings)), prop_holds(encoding.prop, values, encoding.ident)
 
 
 def _probe(encoding: TestEncoding) -> Probe:

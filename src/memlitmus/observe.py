@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from memlitmus.encode.thin_air import is_symbol
 from memlitmus.events import ZERO
 from memlitmus.litmus.ast import (
     And,
+    ArrayEq,
     Atom,
     Const,
     Implies,
@@ -35,6 +37,8 @@ class Observed:
     name: str
     term: int | z3.ArithRef
     ctype: str | None = None  # the declared type, which herd prints the value as
+    # an element of a whole array herd prints as one binding (`t={1,2}`): the array's name
+    group: str | None = None
 
 
 def prop_locations(prop: Prop | None) -> list[Loc]:
@@ -42,7 +46,10 @@ def prop_locations(prop: Prop | None) -> list[Loc]:
     out: list[Loc] = []
 
     def walk(p: Prop | None) -> None:
-        if isinstance(p, Atom):
+        if isinstance(p, ArrayEq):  # `t={1,2}` shows the whole array
+            if MemLoc(p.name) not in out:
+                out.append(MemLoc(p.name))
+        elif isinstance(p, Atom):
             if p.loc not in out:
                 out.append(p.loc)
         elif isinstance(p, LocEq):
@@ -156,6 +163,21 @@ def typed_value(value: int, ctype: str | None) -> int:
 def declared_types(init: Iterable[InitEntry]) -> dict[Loc, str]:
     """The type the init block declares for each location (`uint64_t 0:rax`)."""
     return {entry.loc: entry.ctype for entry in init if entry.ctype is not None}
+
+
+def declared_arrays(init: Iterable[InitEntry]) -> dict[str, list[str]]:
+    """The arrays the init block declares (`int t[2]`), each with its elements' names in
+    order (`t[0]`, `t[1]`)."""
+    arrays: dict[str, list[str]] = {}
+    for entry in init:
+        if isinstance(entry.loc, MemLoc):
+            match = _ELEMENT.fullmatch(entry.loc.name)
+            if match:
+                arrays.setdefault(match.group(1), []).append(entry.loc.name)
+    return arrays
+
+
+_ELEMENT = re.compile(r"([A-Za-z_][\w.]*)\[([0-9]+)\]")
 
 
 def prop_cond(prop: Prop, term_of: Callable[[Loc], Term], ident: Callable[[Value], int]) -> Cond:

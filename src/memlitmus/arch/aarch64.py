@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from memlitmus.arch import aarch64_alu as alu
+from memlitmus.arch import aarch64_atomic_pairs as atomic_pairs
 from memlitmus.arch import aarch64_atomics as atomics
 from memlitmus.arch import aarch64_pairs as pairs
 from memlitmus.arch import aarch64_values as values
@@ -147,7 +148,7 @@ class A64Thread:
     tb: ThreadBuilder
     loops: RetryLoops
     index: int = 0  # code index of the instruction being executed
-    reservation: tuple[int, Expr] | None = None  # (read eid, address) of the last LDXR
+    reservation: atomics.Reservation | None = None  # what the last LDXR/LDXP reserved
 
     def execute(self, index: int, instr: Instr) -> None:
         """Dispatch one instruction to its semantics."""
@@ -402,6 +403,7 @@ HANDLERS: dict[str, Handler] = {
     **alu.HANDLERS,
     **pairs.HANDLERS,
     **atomics.HANDLERS,
+    **atomic_pairs.HANDLERS,
 }
 
 AARCH64 = AArch64Arch()

@@ -26,6 +26,7 @@ a read never reads from its own instruction's write (encoder).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from memlitmus.arch.aarch64_values import to_width
@@ -54,7 +55,7 @@ Handler = Callable[["A64Thread", Instr], None]
 
 X = frozenset({"X"})
 NORET = frozenset({"NoRet"})
-STORE_EXCLUSIVES = frozenset({"STXR", "STLXR"})
+STORE_EXCLUSIVES = frozenset({"STXR", "STLXR", "STXP", "STLXP"})
 _ORDERINGS = ("", "A", "L", "AL")
 _LDOPS: dict[str, Callable[[Expr, Expr], Expr]] = {
     "ADD": lambda old, v: binop("+", old, v),
@@ -64,7 +65,7 @@ _LDOPS: dict[str, Callable[[Expr, Expr], Expr]] = {
 }
 
 
-def _silent(cond: Expr) -> Expr:
+def silent(cond: Expr) -> Expr:
     """`cond` without dependencies: deciding whether an atomic's write happens creates no
     control dependency in herd (the guard only selects the execution)."""
     return without_deps(cond)
@@ -81,6 +82,16 @@ def _tags(base: frozenset[str], extra: str, wanted: bool) -> frozenset[str]:
 # --- exclusives ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """What a load-exclusive leaves for the next store-exclusive: its reads (one, or two
+    for LDXP), the address reserved and the size of the element read, in bits."""
+
+    reads: tuple[int, ...]
+    addr: Expr
+    width: int
+
+
 def load_exclusive(t: A64Thread, instr: Instr) -> None:
     """LDXR/LDAXR Rt,[Xn]: an `X` read that opens a reservation."""
     dest, mem = _ops(instr, 2)
@@ -88,7 +99,7 @@ def load_exclusive(t: A64Thread, instr: Instr) -> None:
     tags = _tags(X, "A", instr.mnemonic == "LDAXR")
     eid, value = t.tb.read(addr, tags, instr.span)
     t.set(dest, value, instr.span)
-    t.reservation = (eid, addr)
+    t.reservation = Reservation((eid,), addr, t.width(dest))
 
 
 def store_exclusive(t: A64Thread, instr: Instr) -> None:
@@ -96,23 +107,24 @@ def store_exclusive(t: A64Thread, instr: Instr) -> None:
     status, src, mem = _ops(instr, 3)
     addr = t.address(mem, instr.span)
     reservation, t.reservation = t.reservation, None
-    if reservation is None:  # herd: no load-exclusive at all, the store always fails
+    # herd: with no load-exclusive, or one of another size, the store always fails
+    if reservation is None or reservation.width != t.width(src):
         t.set(status, Const(1), instr.span)
         return
-    read_eid, reserved = reservation
-    success = _store_succeeds(t, binop("==", addr, reserved))
+    read_eid = reservation.reads[0]
+    success = store_succeeds(t, binop("==", addr, reservation.addr))
     tags = _tags(X, "L", instr.mnemonic == "STLXR")
     _guarded_write(t, success, addr, t.get(src, instr.span), tags, instr, read_eid, False)
     t.set(status, ite(success, ZERO, Const(1)), instr.span)
 
 
-def _store_succeeds(t: A64Thread, same_address: Expr) -> Expr:
+def store_succeeds(t: A64Thread, same_address: Expr) -> Expr:
     """When a store-exclusive succeeds: always in a retry loop (the exiting iteration), else
     by a free choice of the execution; either way only at the reserved address."""
     if t.index in t.loops.stores:
-        t.tb.assume(_silent(same_address))
+        t.tb.assume(silent(same_address))
         return TRUE
-    return _silent(and_(Choice(f"stxr{t.tb.tid}.{t.tb.instr}"), same_address))
+    return silent(and_(Choice(f"stxr{t.tb.tid}.{t.tb.instr}"), same_address))
 
 
 def _guarded_write(
@@ -121,7 +133,7 @@ def _guarded_write(
 ) -> int:
     """The write of an atomic, present only in executions where `cond` holds."""
     skip = f"%skip{t.tb.instr}"
-    t.tb.branch(_silent(not_(cond)), skip)
+    t.tb.branch(silent(not_(cond)), skip)
     write = t.tb.write(addr, value, tags, instr.span)
     t.tb.pair_rmw(read_eid, write, single_instruction=single)
     t.tb.label(skip)
@@ -131,7 +143,7 @@ def _guarded_write(
 # --- single-instruction atomics ----------------------------------------------------------------
 
 
-def _suffix(instr: Instr, base: str) -> tuple[bool, bool]:
+def suffix(instr: Instr, base: str) -> tuple[bool, bool]:
     """(acquire, release) from the ordering suffix of `CASAL`, `SWPL`, `LDADDA`…"""
     suffix = instr.mnemonic[len(base):]
     return "A" in suffix, "L" in suffix
@@ -153,7 +165,7 @@ def cas(t: A64Thread, instr: Instr) -> None:
     counts (a success counts twice, a failure without write-back twice, with it once).
     """
     rs, rt, mem = _ops(instr, 3)
-    acquire, release = _suffix(instr, "CAS")
+    acquire, release = suffix(instr, "CAS")
     read_tags, write_tags = _amo_tags(acquire, release, _is_zero_reg(rs))
     addr = t.address(mem, instr.span)
     expected, new = t.get(rs, instr.span), t.get(rt, instr.span)
@@ -190,13 +202,13 @@ def _cas_result(
     via_comparison = or_(and_(equal, write_back), and_(not_(equal), dup))
     through_comparison = frozenset({read_eid}) | expected.deps | expected.picks
     picked = with_picks(select(equal, expected, old), through_comparison)
-    return select(_silent(via_comparison), picked, old)
+    return select(silent(via_comparison), picked, old)
 
 
 def swp(t: A64Thread, instr: Instr) -> None:
     """SWP{,A,L,AL} Rs,Rt,[Xn]: memory := Rs, Rt := old value."""
     rs, rt, mem = _ops(instr, 3)
-    acquire, release = _suffix(instr, "SWP")
+    acquire, release = suffix(instr, "SWP")
     _amo(t, instr, rs, rt, mem, (acquire, release), lambda old, v: v)
 
 
@@ -204,7 +216,7 @@ def ld_op(t: A64Thread, instr: Instr) -> None:
     """LD<op>{,A,L,AL} Rs,Rt,[Xn]: memory := old <op> Rs, Rt := old value."""
     rs, rt, mem = _ops(instr, 3)
     op = instr.mnemonic[2:5]
-    acquire, release = _suffix(instr, "LD" + op)
+    acquire, release = suffix(instr, "LD" + op)
     _amo(t, instr, rs, rt, mem, (acquire, release), _LDOPS[op])
 
 
@@ -212,7 +224,7 @@ def st_op(t: A64Thread, instr: Instr) -> None:
     """ST<op>{,L} Rs,[Xn]: LD<op> whose result goes to the zero register."""
     rs, mem = _ops(instr, 2)
     op = instr.mnemonic[2:5]
-    acquire, release = _suffix(instr, "ST" + op)
+    acquire, release = suffix(instr, "ST" + op)
     _amo(t, instr, rs, Reg("XZR"), mem, (acquire, release), _LDOPS[op])
 
 

@@ -41,8 +41,8 @@ BUILTIN_RELS: tuple[str, ...] = (
 (reflexive); `int`/`ext` relate events of the same/different threads (`int` reflexive);
 `co` is the (transitive) coherence order including the initial writes; `amo` relates the
 read and write of single-instruction atomic RMWs (may be empty); `sm`/`si` relate the
-events of one single-copy-atomic access (the identity on memory events: accesses are
-never split)."""
+events of one single-copy-atomic access (the identity on memory events, plus the
+accesses a front end makes one atomic access, such as AArch64's LDXP)."""
 
 
 class Algebra(Protocol[S, R]):

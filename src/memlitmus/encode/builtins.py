@@ -47,10 +47,14 @@ class Builtins:
             "int": lambda: self._static(self.int_pairs),
             "ext": lambda: self._static(self.ext_pairs),
             "id": lambda: self._static((e.eid, e.eid) for e in self.events),
-            # herd's sm/si relate the events of one single-copy-atomic access; accesses
-            # are never split here, so each memory event is alone in its class.
-            "sm": lambda: self._static((e.eid, e.eid) for e in self.events if e.is_memory),
-            "si": lambda: self._static((e.eid, e.eid) for e in self.events if e.is_memory),
+            # herd's sm/si relate the events of one single-copy-atomic access (without
+            # mixed sizes): each memory event, and the pairs a front end records as `sca`
+            # (AArch64's LDXP/STXP, herd's `para_atomic`).
+            "sm": self._single_copy_atomic,
+            "si": self._single_copy_atomic,
+            # herd's order between the accesses of one instruction (`E.seq_mem`)
+            "iico_order": lambda: self._static(
+                enc.program.extra_relations.get("iico_order", ())),
             "rf": lambda: ZRel(enc.rf),
             "co": lambda: ZRel(enc.co),
             "fr": lambda: ZRel(enc.fr),
@@ -92,6 +96,10 @@ class Builtins:
             return None
         self._cache[name] = value
         return value
+
+    def _single_copy_atomic(self) -> ZRel:
+        pairs = {(e.eid, e.eid) for e in self.events if e.is_memory}
+        return self._static(pairs | self.enc.program.extra_relations.get("sca", frozenset()))
 
     def _observed_fw(self, observed: frozenset[str]) -> ZSet:
         """herd's FW: the co-last writes of the observed locations (herd's final state)."""

@@ -95,6 +95,15 @@ class And:
 
 
 @dataclass(frozen=True)
+class ArrayEq(And):
+    """`t={1,2}`: a whole array holds these values, i.e. `t[0]=1` and `t[1]=2` (left and
+    right), kept as one atom so that it prints, and shows in states, as herd's `t={1,2}`."""
+
+    name: str = ""
+    values: tuple[Value, ...] = ()
+
+
+@dataclass(frozen=True)
 class Or:
     left: Prop
     right: Prop

@@ -30,6 +30,7 @@ from memlitmus.arch.descriptor import Architecture, RegKey
 from memlitmus.arch.registry import architecture
 from memlitmus.litmus.ast import (
     And,
+    ArrayEq,
     Atom,
     Condition,
     Const,
@@ -123,6 +124,8 @@ def _pp(prop: Prop, above: str, arch: str) -> str:
         return "true" if prop.value else "false"
     if isinstance(prop, Not):
         return f"not ({_pp(prop.arg, _TOP, arch)})"
+    if isinstance(prop, ArrayEq):
+        return f"{prop.name}={{{','.join(literal_text(v) for v in prop.values)}}}"
     here = _op_of(prop)
     text = _OPS[here].join(_pp(arg, here, arch) for arg in (prop.left, prop.right))
     return f"({text})" if (above, here) in _PAREN else text
@@ -163,19 +166,35 @@ def name_sort_key(name: str, arch: str) -> tuple[int, int, RegKey | str]:
     thread, sep, reg = name.partition(":")
     if sep and thread.isdigit():
         return (0, int(thread), _reg_key(reg, arch))
+    if name.endswith("]") and not name.startswith("["):
+        # an array element `t[1]`: herd lists these after the locations and whole arrays
+        # (herd-instructions L014: `u={-1,-1}; [x]=-1; u[0]=-1;`)
+        return (1, 1, name)
     return (1, 0, name.removeprefix("[").removesuffix("]"))
 
 
+ValueKey = tuple[int, int, str, tuple[tuple[int, int, str, tuple[()]], ...]]
+
+
 @lru_cache(maxsize=8192)
-def value_sort_key(value: Value) -> tuple[int, int, str]:
-    """herd's value order: unresolved `S<n>` < integers (numeric) < addresses (by name)."""
+def value_sort_key(value: Value) -> ValueKey:
+    """herd's value order: unresolved `S<n>` < integers (numeric) < addresses (by name);
+    a whole array's `{1,2}` element by element."""
     if isinstance(value, int):
-        return (1, value, "")
+        return (1, value, "", ())
     if _INT_RE.fullmatch(value):
-        return (1, int(value), "")
+        return (1, int(value), "", ())
     if _VAR_RE.fullmatch(value):
-        return (0, int(value[1:]), "")
-    return (2, 0, value)
+        return (0, int(value[1:]), "", ())
+    if value.startswith("{") and value.endswith("}"):
+        elements = tuple(_scalar_key(v) for v in value[1:-1].split(","))
+        return (3, 0, "", elements)
+    return (2, 0, value, ())
+
+
+def _scalar_key(value: str) -> tuple[int, int, str, tuple[()]]:
+    key = value_sort_key(value)
+    return (key[0], key[1], key[2], ())
 
 
 def sort_bindings(bindings: Iterable[tuple[str, str]], arch: str) -> tuple[tuple[str, str], ...]:
@@ -185,7 +204,7 @@ def sort_bindings(bindings: Iterable[tuple[str, str]], arch: str) -> tuple[tuple
 
 def state_sort_key(
     state: State | Iterable[tuple[str, str]], arch: str
-) -> tuple[tuple[int, int, str], ...]:
+) -> tuple[ValueKey, ...]:
     """Sort key of a whole state line: its values, in herd's name order, compared as herd.
 
     All states of one test bind the same names, so comparing the value sequences is
@@ -201,6 +220,6 @@ def sort_states(states: Iterable[State], arch: str) -> tuple[State, ...]:
     return tuple(sorted(normalised, key=lambda st: _values_key(st.bindings)))
 
 
-def _values_key(bindings: Iterable[tuple[str, str]]) -> tuple[tuple[int, int, str], ...]:
+def _values_key(bindings: Iterable[tuple[str, str]]) -> tuple[ValueKey, ...]:
     """Sort key of bindings already in herd's name order."""
     return tuple(value_sort_key(value) for _, value in bindings)

@@ -16,6 +16,7 @@ from lark import Token, Transformer
 
 from memlitmus.litmus.ast import (
     And,
+    ArrayEq,
     AsmThread,
     Atom,
     Condition,
@@ -234,6 +235,24 @@ class CommonTransformer(SectionTransformer):
         if isinstance(value, _Located):  # `0:r1=1:r1`, `x=[y]`: herd's location comparison
             return LocEq(located.loc, value.loc, span_of(located.tok), negated=negated)
         return Atom(located.loc, value, span_of(located.tok), negated=negated)
+
+    def array_atom(self, children: list[Any]) -> Prop:
+        """`t={1,2}`: the elements `t[0]`, `t[1]`… hold these values (herd's whole-array
+        comparison)."""
+        located, _, *values = children
+        if not isinstance(located.loc, MemLoc) or "[" in located.loc.name:
+            raise syntax_error("expected an array's name before `={`", located.tok)
+        name = located.loc.name
+        for value in values:
+            if isinstance(value, _Located):
+                raise syntax_error("expected a number or a name in an array value",
+                                   value.tok)
+        span = span_of(located.tok)
+        atoms = [Atom(MemLoc(f"{name}[{k}]"), v, span) for k, v in enumerate(values)]
+        rest: Prop = atoms[-1] if len(atoms) > 1 else Const(True)
+        for atom in reversed(atoms[1:-1]):
+            rest = And(atom, rest)
+        return ArrayEq(atoms[0], rest, name=name, values=tuple(values))
 
     def atom_value(self, children: list[Any]) -> Value | _Located:
         first = children[0]

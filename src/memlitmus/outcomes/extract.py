@@ -86,6 +86,11 @@ def read_execution(
     )
     for name, pairs in static.items():
         algebra.relations.setdefault(name, frozenset(pairs))
+    # as encode/builtins: herd's iico_order always exists, and sm/si also relate the
+    # events of one single-copy-atomic access (`sca`: AArch64's LDXP, STXP)
+    algebra.relations.setdefault("iico_order", frozenset())
+    for name in ("sm", "si"):
+        algebra.relations[name] = algebra.relations[name] | frozenset(static.get("sca", ()))
     outcomes, bindings = evaluate_with_bindings(
         model.cat, algebra, variants=model.variants, bell=model.bell)
     relations = {
