@@ -44,6 +44,8 @@ def main() -> int:
     parser.add_argument("suite", help="x86, aarch64 or lkmm")
     parser.add_argument("--verdict-only", action="store_true")
     parser.add_argument("--limit", type=int, default=0, help="judge only the first N files")
+    parser.add_argument("--every", type=int, default=1,
+                        help="judge every Nth file (sorted by name; before --limit)")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per test and model (past it: Unknown, a disagreement)")
     parser.add_argument("--show", type=int, default=10, help="print up to N disagreements")
@@ -81,7 +83,7 @@ def main() -> int:
     herd_times = _herd_times(tsv)
     large = _large_files(suite) if args.skip_large else set()
     files = sorted(f for f in herd_times if f not in large and f.startswith(args.under))
-    files = files[: args.limit or None]
+    files = files[:: max(args.every, 1)][: args.limit or None]
     tests = []
     for test in discover([str(suite / f) for f in files], tsv_files=[tsv],
                          conventions=frozenset({"tsv"})):

@@ -272,7 +272,8 @@ def _judge_one(
         with session.scope():
             observed = frozenset(o.loc.name for o in encoding.observed
                                  if isinstance(o.loc, MemLoc))
-            axioms = encode_model(model, encoding.enc, encoding.arch.tags, observed)
+            axioms = encode_model(model, encoding.enc, encoding.arch.tags, observed,
+                                  encoding.arch.name)
             session.add(axioms.constraints)
             flags = _raised_flags(encoding, axioms)
             counts = _counts(encoding) if options.count else {}

@@ -8,7 +8,18 @@ and before the algebra's builtins (see `Context.lookup_global`).
 
 from __future__ import annotations
 
-from memlitmus.cat.values import Host, OrdersV, Poly, Prim, RelV, SetV, TupleV, Value, err
+from memlitmus.cat.values import (
+    EMPTY,
+    Host,
+    OrdersV,
+    Poly,
+    Prim,
+    RelV,
+    SetV,
+    TupleV,
+    Value,
+    err,
+)
 from memlitmus.errors import Span
 
 # herd primitives memlitmus does not implement: named so the error says so.
@@ -53,11 +64,22 @@ def _rel_primitive(name: str) -> Prim:
     return Prim(name, call)
 
 
+def _no_page_table_entries(interp: Host, v: Value, span: Span) -> Value:
+    """herd's page-table primitives (`same-oa(r)`: the pairs of r whose page-table entries
+    map the same output address; `oa-changes(S, r)`, `at-least-one-writable(S, r)`: the
+    entries of S whose output address, or write permission, changes along r). They only
+    ever keep page-table accesses, and memlitmus's executions have none (herd makes them
+    with the `vmsa` variant): the empty value, a set or a relation as it is used."""
+    return EMPTY
+
+
 PRIMITIVES: dict[str, Value] = {
     "domain": Prim("domain", _prim_domain),
     "range": Prim("range", _prim_range),
     "different-values": _rel_primitive("different-values"),
     "same-value": _rel_primitive("same-value"),
     "linearisations-loc": Prim("linearisations-loc", _prim_orders),
+    **{name: Prim(name, _no_page_table_entries)
+       for name in ("same-oa", "oa-changes", "at-least-one-writable")},
 }
 """The primitives every evaluation starts with, by name."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from memlitmus.encode.execution import ExecutionEncoding
+from memlitmus.encode.herd_registers import RegisterEvents
 from memlitmus.encode.relations import Pair, ZRel, ZSet, inter_maps
 from memlitmus.encode.terms import Cond, Term, conj, disj, to_cond
 from memlitmus.errors import UnsupportedError
@@ -14,27 +15,53 @@ from memlitmus.events import Event
 LOCK_TAGS = frozenset({"LKR", "LKW", "UL", "LF"})
 """The kernel's lock events, not reads or writes in herd's view (see `Builtins`)."""
 
+HERD_AARCH64_EMPTY_SETS = frozenset({
+    # herd's AArch64 events memlitmus never makes: implicit accesses (NExp: page-table
+    # walks, tag checks, instruction fetches), faults and exceptions, TLB and cache
+    # maintenance, MTE tags, guarded control stacks, spurious and speculated events.
+    "NExp", "T", "GCS", "PTE", "PTEV", "PTEINV", "PA", "D-PTE", "AF", "DB", "Instr",
+    "FAULT", "FAULT-RD", "FAULT-WR", "EXC-ENTRY", "EXC-RET", "MMU", "Translation",
+    "AccessFlag", "Permission", "AddressSize", "Exclusive", "TagCheck", "PacCheck",
+    "SPURIOUS", "SPEC", "PRED", "TLBI", "TLBInXS", "TLBIIS",
+    "DC.CVAU", "DC.CIVAC", "DC.CVAC", "DC.IVAC", "DC.ZVA", "DC.CVAP", "DC.CVADP",
+    "IC.IALLUIS", "IC.IALLU", "IC.IVAU",
+})
+"""herd's AArch64 event sets that are empty on every memlitmus execution (herd's
+`machAction.ml` and `AArch64Arch_herd.ml` list them; they are non-empty in herd only with
+the `vmsa`, `memtag` or `ifetch` variants, with TLBI/DC/IC instructions, or with faults)."""
+
 
 class Builtins:
     """Computes each primitive on first use and caches it (a model touches only a few)."""
 
     def __init__(self, enc: ExecutionEncoding, known_tags: frozenset[str],
-                 herd_view: bool = False, observed: frozenset[str] = frozenset()):
+                 herd_view: bool = False, observed: frozenset[str] = frozenset(),
+                 arch: str = ""):
         """`herd_view`: present the events as herd's front ends do, for a user's cat file:
         kernel lock events (LKR LKW UL LF) are not in R and W (herd's lock.cat adds them
         where it wants them), and FW holds the final writes of the locations the test
         observes (`observed`: its final condition and `locations`) only; memlitmus's own
-        models count lock events as reads and writes and see every location's final write."""
+        models count lock events as reads and writes and see every location's final write.
+
+        On AArch64 (`arch`), herd's view also has herd's register and branch events
+        (`herd_registers.RegisterEvents`: `rf-reg`, `iico_*`, `Rreg`, `DATA`, `BCC`,
+        `same-instance`), `Exp` (every access is explicit) and herd's event sets that are
+        empty on memlitmus's executions (`HERD_AARCH64_EMPTY_SETS`)."""
         self.enc = enc
         self.events = enc.events
         self.known_tags = known_tags | frozenset(t for e in self.events for t in e.tags)
         self._cache: dict[str, ZSet | ZRel] = {}
+        self.regs = RegisterEvents.of(enc.program) if herd_view and arch == "AArch64" \
+            else None
+        self.guard: dict[int, Cond] = dict(enc.exec)
+        if self.regs is not None:
+            self.guard.update((g, enc.exec[e]) for g, e in self.regs.guard_of.items())
 
         def hidden(e: Event) -> bool:
             return herd_view and not LOCK_TAGS.isdisjoint(e.tags)
 
         self._makers: dict[str, Callable[[], ZSet | ZRel]] = {
-            "_": lambda: self._set(lambda e: True),
+            "_": lambda: ZSet(self.guard),
             "R": lambda: self._set(lambda e: e.kind == "R" and not hidden(e)),
             "W": lambda: self._set(lambda e: e.kind == "W" and not hidden(e)),
             "M": lambda: self._set(lambda e: e.is_memory),
@@ -71,6 +98,46 @@ class Builtins:
         for base in ("rf", "co", "fr"):
             self._makers[base + "e"] = self._restricted(base, "ext")
             self._makers[base + "i"] = self._restricted(base, "int")
+        if self.regs is not None:
+            self._makers.update(self._register_makers(self.regs))
+
+    def _register_makers(self, regs: RegisterEvents) -> dict[str, Callable[[], ZSet | ZRel]]:
+        """herd's AArch64 register-level primitives (see `__init__`)."""
+        def ghosts(*kinds: str) -> Callable[[], ZSet]:
+            return lambda: ZSet({g: self.guard[g] for g in regs.of_kind(*kinds)})
+
+        def rf_reg() -> ZRel:
+            edges = dict(self._static(regs.rf_reg).edges)
+            for pair, when in regs.rf_reg.items():
+                if when is not None and pair in edges:
+                    edges[pair] = conj(edges[pair], to_cond(self.enc.value_term(when)))
+            return ZRel(edges)
+
+        makers: dict[str, Callable[[], ZSet | ZRel]] = {
+            name: (lambda: ZSet({})) for name in HERD_AARCH64_EMPTY_SETS}
+        makers.update({
+            "Exp": lambda: self._set(lambda e: e.is_memory),
+            "Rreg": ghosts("Rreg"),
+            "Wreg": ghosts("Wreg"),
+            "BCC": ghosts("BCC"),
+            "B": ghosts("BCC"),
+            "DATA": lambda: ZSet({g: self.guard[g] for g in regs.data_ports}),
+            "ADDR": lambda: ZSet({g: self.guard[g] for g in regs.of_kind("Rreg")
+                                  if g not in regs.data_ports}),
+            "po": lambda: self._static([*self.po_pairs, *regs.po_pairs(self.po_pairs)]),
+            "same-instance": lambda: self._static(regs.same_instance()),
+            "iico_data": lambda: self._static(regs.iico_data),
+            "iico_ctrl": lambda: self._static(regs.iico_ctrl),
+            "iico_order": lambda: self._static(regs.iico_order),
+            "rf-reg": rf_reg,
+            # memlitmus's locations are distinct symbols with no page offset of their
+            # own: two accesses have the same low-order address bits when they access
+            # the same location.
+            "same-low-order-bits": lambda: ZRel(self.loc),
+            "same-tag-loc": lambda: ZRel({}),
+            "inv-domain": lambda: ZRel({}),
+        })
+        return makers
 
     def lookup(self, name: str) -> ZSet | ZRel | None:
         """The primitive called `name`, or None when there is no such primitive."""
@@ -134,7 +201,7 @@ class Builtins:
 
     def _static(self, pairs: object) -> ZRel:
         """A relation fixed by the program: only the events' own guards are dynamic."""
-        ex = self.enc.exec
+        ex = self.guard
         return ZRel({(a, b): conj(ex[a], ex[b]) for a, b in pairs})  # type: ignore[attr-defined]
 
     def _dependency(self, kind: str, pairs: frozenset[Pair]) -> ZRel:
