@@ -273,7 +273,7 @@ def _judge_one(
             observed = frozenset(o.loc.name for o in encoding.observed
                                  if isinstance(o.loc, MemLoc))
             axioms = encode_model(model, encoding.enc, encoding.arch.tags, observed,
-                                  encoding.arch.name)
+                                  encoding.descriptor.herd_register_events)
             session.add(axioms.constraints)
             flags = _raised_flags(encoding, axioms)
             counts = _counts(encoding) if options.count else {}

@@ -437,3 +437,4 @@ class AArch64Architecture(Architecture):
     default_type = "int"  # herd's default: a W-register value 0xffffffff shows as -1
     reg_sort_key = staticmethod(aarch64_reg_key)
     kernel_mapping = {"arm64": mapping("arm64"), "arm64-llsc": mapping("arm64-llsc")}
+    herd_register_events = True  # herd's aarch64.cat computes its dependencies (catdep)

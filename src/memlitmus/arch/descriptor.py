@@ -26,7 +26,11 @@ descriptors; nothing else in the code lists architectures. A descriptor says
   None where there is none;
 * `default_type`: the C type herd gives a register or location the init block does not
   type, when final values are shown through their type (`observe.typed_term`); None:
-  values are shown as computed.
+  values are shown as computed;
+* `herd_register_events`: herd's own models of this architecture compute dependencies
+  from herd's register events (`rf-reg`, `iico_data`…: AArch64's `aarch64deps.cat`), so a
+  user's cat file sees them, rebuilt from the front end's dependencies
+  (`memlitmus.encode.herd_registers`).
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ class Architecture:
     outside_dialect: ClassVar[tuple[tuple[str, str], ...]] = ()
     kernel_mapping: ClassVar[Mapping[str, object] | None] = None
     default_type: ClassVar[str | None] = None
+    herd_register_events: ClassVar[bool] = False
 
     REQUIRED: ClassVar[tuple[str, ...]] = (
         "name", "grammar", "start", "transformer", "front_end", "default_model",

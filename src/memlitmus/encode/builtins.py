@@ -36,14 +36,14 @@ class Builtins:
 
     def __init__(self, enc: ExecutionEncoding, known_tags: frozenset[str],
                  herd_view: bool = False, observed: frozenset[str] = frozenset(),
-                 arch: str = ""):
+                 register_events: bool = False):
         """`herd_view`: present the events as herd's front ends do, for a user's cat file:
         kernel lock events (LKR LKW UL LF) are not in R and W (herd's lock.cat adds them
         where it wants them), and FW holds the final writes of the locations the test
         observes (`observed`: its final condition and `locations`) only; memlitmus's own
         models count lock events as reads and writes and see every location's final write.
 
-        On AArch64 (`arch`), herd's view also has herd's register and branch events
+        With `register_events` (AArch64), herd's view also has herd's register and branch events
         (`herd_registers.RegisterEvents`: `rf-reg`, `iico_*`, `Rreg`, `DATA`, `BCC`,
         `same-instance`), `Exp` (every access is explicit) and herd's event sets that are
         empty on memlitmus's executions (`HERD_AARCH64_EMPTY_SETS`)."""
@@ -51,7 +51,7 @@ class Builtins:
         self.events = enc.events
         self.known_tags = known_tags | frozenset(t for e in self.events for t in e.tags)
         self._cache: dict[str, ZSet | ZRel] = {}
-        self.regs = RegisterEvents.of(enc.program) if herd_view and arch == "AArch64" \
+        self.regs = RegisterEvents.of(enc.program) if herd_view and register_events \
             else None
         self.guard: dict[int, Cond] = dict(enc.exec)
         if self.regs is not None:

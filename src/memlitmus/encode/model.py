@@ -44,12 +44,15 @@ class ModelEncoding:
 
 
 def encode_model(model: Model, enc: ExecutionEncoding, known_tags: frozenset[str],
-                 observed: frozenset[str] = frozenset(), arch: str = "") -> ModelEncoding:
+                 observed: frozenset[str] = frozenset(),
+                 register_events: bool = False) -> ModelEncoding:
     """Evaluate the model symbolically and turn its checks into constraints. `observed`:
     the memory locations the test's final state shows (herd's FW, for a user's model);
-    `arch`: the front end's header word (herd's view of AArch64 has register events)."""
+    `register_events`: a user's model sees herd's register events (on AArch64, see
+    `Builtins`)."""
     algebra = Z3Algebra(Builtins(enc, known_tags, herd_view=model.herd_view,
-                                 observed=observed, arch=arch))
+                                 observed=observed,
+                                 register_events=register_events))
     out = ModelEncoding()
     for index, check in enumerate(evaluate(model.cat, algebra, variants=model.variants,
                                               bell=model.bell)):
