@@ -11,18 +11,13 @@ pick-depends on the flags (herd's `I_CSEL`: an intra-instruction control edge).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from memlitmus.arch import aarch64_values as V
+from memlitmus.arch.aarch64_runner import A64Thread, Handler
 from memlitmus.builder import select
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import Const, Expr, binop, with_picks
 from memlitmus.litmus.ast import Imm, Instr, LabelRef, Operand, Reg
-
-if TYPE_CHECKING:
-    from memlitmus.arch.aarch64 import A64Thread
-
-Handler = Callable[["A64Thread", Instr], None]
 
 SHIFTS = frozenset({"LSL", "LSR", "ASR", "ROR"})
 EXTENDS = {"UXTB": (8, False), "UXTH": (16, False), "UXTW": (32, False), "UXTX": (64, False),

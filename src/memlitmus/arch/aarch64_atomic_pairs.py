@@ -24,19 +24,14 @@ The events of one instruction are not po-related (builder: one instruction).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-from memlitmus.arch.aarch64_atomics import Reservation, X, silent, store_succeeds, suffix
+from memlitmus.arch.aarch64_atomics import X, silent, store_succeeds, suffix
+from memlitmus.arch.aarch64_runner import A64Thread, Handler, Reservation
+from memlitmus.arch.base import operands
 from memlitmus.builder import select
 from memlitmus.errors import UnsupportedError
 from memlitmus.events import ZERO, Choice, Const, Expr, and_, binop, ite, not_, or_, with_picks
-from memlitmus.litmus.ast import Instr, Mem, Operand
+from memlitmus.litmus.ast import Instr, Operand
 
-if TYPE_CHECKING:
-    from memlitmus.arch.aarch64 import A64Thread
-
-Handler = Callable[["A64Thread", Instr], None]
 _ORDERINGS = ("", "A", "L", "AL")
 
 
@@ -62,7 +57,7 @@ def _sca(t: A64Thread, events: list[int]) -> None:
 
 def load_exclusive_pair(t: A64Thread, instr: Instr) -> None:
     """LDXP/LDAXP Rt1,Rt2,[Xn]: two `X` reads, one single-copy-atomic access."""
-    first, second, mem = _ops(instr, 3)
+    first, second, mem = operands(instr, 3)
     width = _same_widths(t, instr, (first, second))
     addr = t.address(mem, instr.span)
     tags = X | {"A"} if instr.mnemonic == "LDAXP" else X
@@ -78,7 +73,7 @@ def load_exclusive_pair(t: A64Thread, instr: Instr) -> None:
 def store_exclusive_pair(t: A64Thread, instr: Instr) -> None:
     """STXP/STLXP Ws,Rt1,Rt2,[Xn]: two `X` writes on success, one single-copy-atomic
     access; Ws := 0 on success, 1 on failure."""
-    status, first, second, mem = _ops(instr, 4)
+    status, first, second, mem = operands(instr, 4)
     width = _same_widths(t, instr, (first, second))
     addr = t.address(mem, instr.span)
     reservation, t.reservation = t.reservation, None
@@ -102,7 +97,7 @@ def store_exclusive_pair(t: A64Thread, instr: Instr) -> None:
 def casp(t: A64Thread, instr: Instr) -> None:
     """CASP{,A,L,AL} Rs1,Rs2,Rt1,Rt2,[Xn]: write (Rt1,Rt2) if memory holds (Rs1,Rs2);
     (Rs1,Rs2) := the values read. A failure may write back what it read (see CAS)."""
-    rs1, rs2, rt1, rt2, mem = _ops(instr, 5)
+    rs1, rs2, rt1, rt2, mem = operands(instr, 5)
     width = _same_widths(t, instr, (rs1, rs2, rt1, rt2))
     acquire, release = suffix(instr, "CASP")
     read_tags = X | {"A"} if acquire else X
@@ -131,14 +126,6 @@ def casp(t: A64Thread, instr: Instr) -> None:
         t.set(reg, select(silent(and_(equal, write_back)),
                           with_picks(exp, through), old), instr.span)
 
-
-def _ops(instr: Instr, count: int) -> tuple[Operand, ...]:
-    if len(instr.operands) != count or not isinstance(instr.operands[-1], Mem):
-        raise UnsupportedError(
-            f"`{instr.mnemonic}` takes {count - 1} register(s) and a memory operand",
-            instr.span,
-        )
-    return instr.operands
 
 
 HANDLERS: dict[str, Handler] = {

@@ -26,12 +26,11 @@ a read never reads from its own instruction's write (encoder).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from memlitmus.arch.aarch64_runner import A64Thread, Handler, Reservation
 from memlitmus.arch.aarch64_values import to_width
+from memlitmus.arch.base import operands
 from memlitmus.builder import select
-from memlitmus.errors import UnsupportedError
 from memlitmus.events import (
     TRUE,
     ZERO,
@@ -47,11 +46,6 @@ from memlitmus.events import (
     without_deps,
 )
 from memlitmus.litmus.ast import Instr, Operand, Reg
-
-if TYPE_CHECKING:
-    from memlitmus.arch.aarch64 import A64Thread
-
-Handler = Callable[["A64Thread", Instr], None]
 
 X = frozenset({"X"})
 NORET = frozenset({"NoRet"})
@@ -82,19 +76,9 @@ def _tags(base: frozenset[str], extra: str, wanted: bool) -> frozenset[str]:
 # --- exclusives ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Reservation:
-    """What a load-exclusive leaves for the next store-exclusive: its reads (one, or two
-    for LDXP), the address reserved and the size of the element read, in bits."""
-
-    reads: tuple[int, ...]
-    addr: Expr
-    width: int
-
-
 def load_exclusive(t: A64Thread, instr: Instr) -> None:
     """LDXR/LDAXR Rt,[Xn]: an `X` read that opens a reservation."""
-    dest, mem = _ops(instr, 2)
+    dest, mem = operands(instr, 2)
     addr = t.address(mem, instr.span)
     tags = _tags(X, "A", instr.mnemonic == "LDAXR")
     eid, value = t.tb.read(addr, tags, instr.span)
@@ -104,7 +88,7 @@ def load_exclusive(t: A64Thread, instr: Instr) -> None:
 
 def store_exclusive(t: A64Thread, instr: Instr) -> None:
     """STXR/STLXR Ws,Rt,[Xn]: succeeds or fails; a retry loop's store must succeed."""
-    status, src, mem = _ops(instr, 3)
+    status, src, mem = operands(instr, 3)
     addr = t.address(mem, instr.span)
     reservation, t.reservation = t.reservation, None
     # herd: with no load-exclusive, or one of another size, the store always fails
@@ -164,7 +148,7 @@ def cas(t: A64Thread, instr: Instr) -> None:
     that give one execution, except a write-back: `dup` reproduces its Positive/Negative
     counts (a success counts twice, a failure without write-back twice, with it once).
     """
-    rs, rt, mem = _ops(instr, 3)
+    rs, rt, mem = operands(instr, 3)
     acquire, release = suffix(instr, "CAS")
     read_tags, write_tags = _amo_tags(acquire, release, _is_zero_reg(rs))
     addr = t.address(mem, instr.span)
@@ -207,14 +191,14 @@ def _cas_result(
 
 def swp(t: A64Thread, instr: Instr) -> None:
     """SWP{,A,L,AL} Rs,Rt,[Xn]: memory := Rs, Rt := old value."""
-    rs, rt, mem = _ops(instr, 3)
+    rs, rt, mem = operands(instr, 3)
     acquire, release = suffix(instr, "SWP")
     _amo(t, instr, rs, rt, mem, (acquire, release), lambda old, v: v)
 
 
 def ld_op(t: A64Thread, instr: Instr) -> None:
     """LD<op>{,A,L,AL} Rs,Rt,[Xn]: memory := old <op> Rs, Rt := old value."""
-    rs, rt, mem = _ops(instr, 3)
+    rs, rt, mem = operands(instr, 3)
     op = instr.mnemonic[2:5]
     acquire, release = suffix(instr, "LD" + op)
     _amo(t, instr, rs, rt, mem, (acquire, release), _LDOPS[op])
@@ -222,7 +206,7 @@ def ld_op(t: A64Thread, instr: Instr) -> None:
 
 def st_op(t: A64Thread, instr: Instr) -> None:
     """ST<op>{,L} Rs,[Xn]: LD<op> whose result goes to the zero register."""
-    rs, mem = _ops(instr, 2)
+    rs, mem = operands(instr, 2)
     op = instr.mnemonic[2:5]
     acquire, release = suffix(instr, "ST" + op)
     _amo(t, instr, rs, Reg("XZR"), mem, (acquire, release), _LDOPS[op])
@@ -243,14 +227,6 @@ def _amo(
     t.tb.pair_rmw(read_eid, write, single_instruction=True)
     t.set(rt, old, instr.span)
 
-
-def _ops(instr: Instr, count: int) -> tuple[Operand, ...]:
-    if len(instr.operands) != count:
-        raise UnsupportedError(
-            f"`{instr.mnemonic}` takes {count} operand(s), got {len(instr.operands)}",
-            instr.span,
-        )
-    return instr.operands
 
 
 HANDLERS: dict[str, Handler] = {

@@ -18,18 +18,12 @@ with another thread's accesses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from memlitmus.arch import aarch64_values as values
+from memlitmus.arch.aarch64_runner import A64Thread, Handler
 from memlitmus.errors import UnsupportedError
 from memlitmus.events import Const, binop
 from memlitmus.litmus.ast import Imm, Instr, LabelRef, Mem, Operand
 
-if TYPE_CHECKING:
-    from memlitmus.arch.aarch64 import A64Thread
-
-Handler = Callable[["A64Thread", Instr], None]
 PLAIN: frozenset[str] = frozenset()
 Q = frozenset({"Q"})
 L = frozenset({"L"})

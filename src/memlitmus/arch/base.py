@@ -1,60 +1,238 @@
-"""What every architecture front end shares: the Arch protocol and test lowering."""
+"""What every architecture front end shares: the front-end bases and test lowering.
+
+* `FrontEnd[ThreadT]`: an architecture's front end, reading threads of one type
+  (`AsmThread` for assembly, `CThread` for C); `lower` runs each thread of a test through
+  it, after `thread_of` has checked the thread is of that type.
+* `AsmFrontEnd[RunnerT]`: the assembly front ends' thread loop (labels, branches,
+  unrolled backward jumps, code inlined from a kernel mapping) and their dispatch from
+  mnemonic to handler; a front end gives the table and a per-thread runner (its
+  registers, flags, operand decoding).
+* Operand checks every assembly dialect makes (`operands`, `label_of`, `register_of`,
+  `memory_of`), and address arithmetic (`scaled`, `plus_offset`).
+* `lower` itself: the init block, named locations, the threads one after another.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
-from memlitmus.events import ZERO, AddrOf, Const, EventProgram, Expr
+from memlitmus.events import ZERO, AddrOf, Const, EventProgram, Expr, binop
 from memlitmus.litmus.ast import (
     And,
     AsmThread,
     Atom,
+    Imm,
     Implies,
     Instr,
     Label,
     LabelRef,
     LitmusTest,
     LocEq,
+    Mem,
     MemLoc,
     Not,
+    Operand,
     Or,
     Prop,
+    Reg,
     RegLoc,
+    Stmt,
     Value,
 )
 from memlitmus.litmus.c_ast import CThread
 
+ThreadT = TypeVar("ThreadT", AsmThread, CThread)
 
-class Arch(Protocol):
-    """An architecture: how its registers are named and what its code does."""
 
-    @property
-    def name(self) -> str:
-        """The header word (`X86`, `AArch64`, `C`)."""
-        ...
+class FrontEnd(ABC, Generic[ThreadT]):
+    """An architecture's front end: how its registers are named and what its code does.
 
-    @property
-    def tags(self) -> frozenset[str]:
-        """Every instruction tag its events may carry (known to models even if absent)."""
-        ...
+    `name` is the header word (`X86`, `AArch64`, `C`); `tags` every tag its events may
+    carry (a model knows them as event sets even when a test makes none).
+    """
 
+    name: str
+    tags: frozenset[str]
+
+    @abstractmethod
     def canonical_reg(self, reg: str) -> str:
         """The register a name stands for (`eax` → `rax` on X86_64)."""
-        ...
 
-    def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
+    @abstractmethod
+    def thread_of(self, thread: AsmThread | CThread) -> ThreadT:
+        """`thread` as this front end reads it; UnsupportedError for the other kind."""
+
+    @abstractmethod
+    def run_thread(self, thread: ThreadT, tb: ThreadBuilder) -> None:
         """Execute one thread's code symbolically into `tb` (events, registers)."""
+
+
+Arch = FrontEnd[Any]
+"""Any front end, whichever kind of thread it reads (what `lower` and the judge take)."""
+
+
+# --- assembly front ends ------------------------------------------------------------------
+
+
+class AsmRunner(Protocol):
+    """The per-thread state of an assembly front end (registers live in `tb`)."""
+
+    @property
+    def tb(self) -> ThreadBuilder:
+        """The thread being built."""
         ...
 
 
-def asm_thread(thread: AsmThread | CThread, arch: str) -> AsmThread:
-    """The thread as assembly code, or an error when an assembly test has C threads."""
-    if not isinstance(thread, AsmThread):
-        raise UnsupportedError(f"an {arch} test needs assembly threads", thread.span)
-    return thread
+RunnerT = TypeVar("RunnerT", bound=AsmRunner)
+
+
+class AsmFrontEnd(FrontEnd[AsmThread], Generic[RunnerT]):
+    """An assembly front end: labelled instructions run in order, each through the
+    handler its mnemonic names in `handlers`, on a runner made per thread.
+
+    Branches go forward (`ThreadBuilder.branch` forks the path, the label joins it). A
+    self-loop (`L: B L`, `L: JMP L`) ends every execution that reaches it (`is_self_loop`);
+    what any other backward branch means is each front end's own (`backward_branch`). `max_steps`
+    bounds the statements executed per thread when a backward jump re-runs code.
+    """
+
+    handlers: Mapping[str, Callable[[RunnerT, Instr], None]]
+    max_steps: ClassVar[int | None] = None
+
+    def thread_of(self, thread: AsmThread | CThread) -> AsmThread:
+        """The thread as assembly code, or an error when an assembly test has C threads."""
+        if not isinstance(thread, AsmThread):
+            raise UnsupportedError(f"an {self.name} test needs assembly threads", thread.span)
+        return thread
+
+    @abstractmethod
+    def runner(self, tb: ThreadBuilder, code: Sequence[Stmt]) -> RunnerT:
+        """A fresh runner for `code` on the thread `tb` builds."""
+
+    def run_thread(self, thread: AsmThread, tb: ThreadBuilder) -> None:
+        """Execute the thread's code symbolically."""
+        self.run_code(self.runner(tb, thread.code), thread.code)
+
+    def run_code(self, runner: RunnerT, code: Sequence[Stmt], inline: Span | None = None) -> None:
+        """Execute `code` on `runner`'s thread: each label joins the paths that jump to
+        it, each instruction runs when some path reaches it (a branch also when none
+        does, if `executes_unreachable` says so: it records its target).
+
+        `inline`: the code is a kernel mapping's line run inside a C thread at that
+        position (`kernel.templates`); its instructions are reported there, and its
+        backward branches are its loops' exits (`backward_branch`).
+        """
+        tb = runner.tb
+        labels = {stmt.name: i for i, stmt in enumerate(code) if isinstance(stmt, Label)}
+        pc = steps = 0
+        while pc < len(code):
+            stmt = code[pc]
+            steps += 1
+            if self.max_steps is not None and steps > self.max_steps:
+                raise UnsupportedError("a loop (backward jump executed too often)", stmt.span)
+            pc += 1
+            if isinstance(stmt, Label):
+                tb.label(stmt.name)
+                continue
+            if inline is not None:
+                stmt = Instr(stmt.mnemonic, stmt.operands, inline)
+            target = labels.get(self.branch_target(stmt) or "", pc)
+            if target < pc:
+                if inline is None and is_self_loop(code, pc - 1, labels):
+                    if tb.reachable:
+                        tb.assume(ZERO)  # herd cuts the execution off: it is dropped
+                    continue
+                resume = self.backward_branch(runner, pc - 1, stmt, target, inline is not None)
+                if resume is not None:
+                    pc = resume
+                    continue
+            if tb.reachable or self.executes_unreachable(stmt, inline is not None):
+                tb.next_instruction()
+                self.execute(runner, pc - 1, stmt)
+
+    def execute(self, runner: RunnerT, index: int, instr: Instr) -> None:
+        """Dispatch one instruction (at `index` in its code) to its handler."""
+        handler = self.handlers.get(self.prepare(runner, index, instr))
+        if handler is None:
+            raise UnsupportedError(f"unsupported {self.name} instruction `{instr.mnemonic}`",
+                                   instr.span)
+        handler(runner, instr)
+
+    def prepare(self, runner: RunnerT, index: int, instr: Instr) -> str:
+        """Ready `runner` for `instr` at code index `index` and return the key of its
+        mnemonic in `handlers` (by default the mnemonic as parsed)."""
+        return instr.mnemonic
+
+    @abstractmethod
+    def branch_target(self, instr: Instr) -> str | None:
+        """The label a branch instruction names, None for any other instruction."""
+
+    @abstractmethod
+    def backward_branch(self, runner: RunnerT, index: int, instr: Instr, target: int,
+                        inline: bool) -> int | None:
+        """A branch at `index` back to the label at code index `target`: the code index
+        to go on from (its handler is not run), or None to run it as any instruction."""
+
+    def executes_unreachable(self, instr: Instr, inline: bool) -> bool:
+        """Whether `instr` runs in code no path reaches (default: never)."""
+        return False
+
+
+# --- operands -------------------------------------------------------------------------------
+
+
+def operands(instr: Instr, count: int) -> tuple[Operand, ...]:
+    """The instruction's operands, which must be `count`."""
+    if len(instr.operands) != count:
+        raise UnsupportedError(
+            f"`{instr.mnemonic}` takes {count} operand(s), got {len(instr.operands)}",
+            instr.span,
+        )
+    return instr.operands
+
+
+def label_of(op: Operand, span: Span) -> str:
+    """The name of a label operand."""
+    if not isinstance(op, LabelRef):
+        raise UnsupportedError("expected a label", span)
+    return op.name
+
+
+def register_of(op: Operand, span: Span) -> str:
+    """The name of a register operand, as written."""
+    if not isinstance(op, Reg):
+        raise UnsupportedError("expected a register operand", span)
+    return op.name
+
+
+def memory_of(op: Operand, span: Span) -> Mem:
+    """A memory operand."""
+    if not isinstance(op, Mem):
+        raise UnsupportedError("expected a memory operand", span)
+    return op
+
+
+def immediate(op: Imm) -> Expr:
+    """An immediate's value: a number, or a location's address (`$x`, `#x`)."""
+    return value_expr(op.value)
+
+
+def scaled(index: Expr, scale: int) -> Expr:
+    """An address's index register times its scale."""
+    return index if scale == 1 else binop("*", index, Const(scale))
+
+
+def plus_offset(addr: Expr, offset: int) -> Expr:
+    """An address plus a constant displacement (none when it is 0)."""
+    return binop("+", addr, Const(offset)) if offset else addr
+
+
+# --- lowering a test ------------------------------------------------------------------------
 
 
 def value_expr(value: Value | None) -> Expr:
@@ -93,7 +271,7 @@ def lower(test: LitmusTest, arch: Arch) -> EventProgram:
     for thread in test.threads:
         tb = program.thread(thread.proc, init_regs.get(thread.proc, {}))
         tb.span = thread.span
-        arch.run_thread(thread, tb)
+        arch.run_thread(arch.thread_of(thread), tb)
         tb.finish(thread.span)
     for tid, regs in init_regs.items():
         for reg, value in regs.items():
@@ -165,7 +343,7 @@ def reg_loc_key(loc: RegLoc, arch: Arch) -> tuple[int, str]:
     return (loc.thread, arch.canonical_reg(loc.reg))
 
 
-def is_self_loop(code: tuple[Label | Instr, ...], index: int, labels: dict[str, int]) -> bool:
+def is_self_loop(code: Sequence[Stmt], index: int, labels: dict[str, int]) -> bool:
     """Is `code[index]` a `B`/`JMP` back to a label with only labels in between?  It
     jumps back on every path, so herd cuts the execution off at its `-unroll` bound
     (herd/mem.ml `fetch_addr`) and drops it (herd/top_herd.ml): `lower` ends an unrolled

@@ -13,52 +13,31 @@ must read 0 (an assumption), writes 1 (`LKW`) and pairs the two in `rmw`;
 orders (each `LKR` reads from the `UL` or initial write just before its `LKW`), without
 herd's `with ... from` enumeration.
 
-This module holds the architecture and the thread runner (statements, expressions and the
-accesses they make); the handlers of the primitives, one per table shape, are in
-`c_primitives`.
+This module holds the front ends' base (`CFrontEnd`, reading `CThread`s), the LKMM's
+front end and the descriptor; the thread runner (statements, expressions and the accesses
+they make) is in `c_runner`, the handlers of the primitives, one per table shape, in
+`c_primitives`, below both.
 """
 
 from __future__ import annotations
 
-import itertools
 import weakref
+from abc import abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from memlitmus.arch.base import FrontEnd
 from memlitmus.arch.c_primitives import SHAPES
 from memlitmus.arch.c_primitives import SRCU_LOC as SRCU_LOC
+from memlitmus.arch.c_runner import CThreadRunner, run_body
 from memlitmus.arch.descriptor import Architecture
 from memlitmus.arch.kernel_primitives import Primitive, primitives
 from memlitmus.builder import ProgramBuilder, ThreadBuilder
-from memlitmus.errors import Span, UnsupportedError
-from memlitmus.events import AddrOf, Const, Expr, and_, binop, ite, not_, or_, truth
+from memlitmus.errors import UnsupportedError
 from memlitmus.kernel.tables import mapping
 from memlitmus.litmus.ast import AsmThread
-from memlitmus.litmus.c_ast import (
-    CAddrOf,
-    CAssign,
-    CBinary,
-    CBlock,
-    CCall,
-    CCast,
-    CCond,
-    CDecl,
-    CDeref,
-    CExpr,
-    CExprStmt,
-    CIf,
-    CNum,
-    CStmt,
-    CThread,
-    CUnary,
-    CVar,
-    CWhile,
-)
+from memlitmus.litmus.c_ast import CThread
 from memlitmus.litmus.parse_c import CTransformer
-
-PLAIN: frozenset[str] = frozenset()
-LOOP_UNROLL = 2  # herd's default `-unroll`
-
 
 
 def tags_of(table: Mapping[str, Primitive]) -> frozenset[str]:
@@ -78,12 +57,34 @@ def herd_names(table: Mapping[str, Primitive]) -> dict[str, frozenset[str]]:
 
 C_TAGS = tags_of(primitives())
 
-_ARITH = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "^": "^", "==": "==",
-          "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+class CFrontEnd(FrontEnd[CThread]):
+    """A front end of herd's C: a thread is a body of statements, run by a
+    `c_runner.CThreadRunner` (which the LKMM and each kernel lowering make their own)."""
+
+    def canonical_reg(self, reg: str) -> str:
+        """C registers are the locals as written."""
+        return reg
+
+    def thread_of(self, thread: AsmThread | CThread) -> CThread:
+        """The thread as C code, or an error when a C test has assembly threads."""
+        if not isinstance(thread, CThread):
+            raise UnsupportedError("a C test needs C threads", thread.span)
+        return thread
+
+    @abstractmethod
+    def runner(self, tb: ThreadBuilder, thread: CThread) -> CThreadRunner:
+        """A fresh runner for `thread` on the thread `tb` builds."""
+
+    def run_thread(self, thread: CThread, tb: ThreadBuilder) -> None:
+        """Execute one thread's body symbolically."""
+        runner = self.runner(tb, thread)
+        run_body(runner, thread, tb)
+        runner.finish(thread.span)
 
 
 @dataclass(frozen=True)
-class CArch:
+class CArch(CFrontEnd):
     """herd's `C` architecture, judged by default under the LKMM."""
 
     name: str = "C"
@@ -95,29 +96,10 @@ class CArch:
         """This front end reading the primitives of a `.def` file (`kernel_macros`)."""
         return CArch(self.name, tags_of(table), table)
 
-    def canonical_reg(self, reg: str) -> str:
-        """C registers are the locals as written."""
-        return reg
-
-    def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
-        """Execute one thread's body symbolically."""
-        if not isinstance(thread, CThread):
-            raise UnsupportedError("a C test needs C threads", thread.span)
+    def runner(self, tb: ThreadBuilder, thread: CThread) -> CThreadRunner:
+        """Primitives make the events of their table line's shape."""
         table = primitives() if self.table is None else self.table
-        run_body(CThreadRunner(tb, _srcu_registry(tb.program), table, herd_names(table)),
-                 thread, tb)
-
-
-def run_body(runner: CThreadRunner, thread: CThread, tb: ThreadBuilder) -> None:
-    """Run a C thread's body with `runner`: each parameter names a location whose address
-    the thread holds, and the init block's registers are known names."""
-    for param in thread.params:
-        tb.program.add_location(param.name)
-        tb.set(param.name, AddrOf(param.name))
-        runner.names.add(param.name)
-    runner.names.update(tb.init_regs)
-    for stmt in thread.body:
-        runner.stmt(stmt)
+        return CThreadRunner(tb, srcu_registry(tb.program), table, herd_names(table), SHAPES)
 
 
 # SRCU events per srcu struct, per program being built: `synchronize_srcu(s)` is a fence
@@ -128,217 +110,9 @@ _SRCU: weakref.WeakKeyDictionary[ProgramBuilder, dict[str, list[int]]] = (
 )
 
 
-def _srcu_registry(program: ProgramBuilder) -> dict[str, list[int]]:
+def srcu_registry(program: ProgramBuilder) -> dict[str, list[int]]:
+    """The SRCU events of each srcu struct so far in `program`, by struct."""
     return _SRCU.setdefault(program, {})
-
-
-@dataclass
-class CThreadRunner:
-    """Symbolic execution of one C thread."""
-
-    tb: ThreadBuilder
-    srcu: dict[str, list[int]]
-    table: Mapping[str, Primitive]
-    aliases: Mapping[str, frozenset[str]]  # a tag's other names (herd's, from a .def)
-    names: set[str] = field(default_factory=set)
-    _labels: itertools.count[int] = field(default_factory=itertools.count)
-
-    # ---- statements ----------------------------------------------------------------
-
-    def stmt(self, stmt: CStmt) -> None:
-        """Execute one statement."""
-        if isinstance(stmt, CDecl):
-            # In C a name is in scope in its own initializer (`int r4 = (r1 != r4);`,
-            # as some generated tests write); unset registers read as 0, as in herd.
-            # A declaration without initializer keeps an init-block value (`0:r2=a;`).
-            self.names.add(stmt.name)
-            if stmt.init is not None:
-                self.tb.set(stmt.name, self.expr(stmt.init))
-        elif isinstance(stmt, CExprStmt):
-            self.expr(stmt.expr)
-        elif isinstance(stmt, CBlock):
-            for inner in stmt.stmts:
-                self.stmt(inner)
-        elif isinstance(stmt, CIf):
-            self.if_(stmt)
-        else:
-            self.while_(stmt)
-
-    def label(self, what: str) -> str:
-        """A fresh label name (C has no labels of its own)."""
-        return f"%{what}{next(self._labels)}"
-
-    def if_(self, stmt: CIf) -> None:
-        with self.tb.structured():
-            cond = truth(self.expr(stmt.cond))
-            other, end = self.label("else"), self.label("endif")
-            self.tb.branch(not_(cond), other)
-            self.stmt(stmt.then)
-            if stmt.other is not None:
-                self.tb.jump(end)
-            self.tb.label(other)
-            if stmt.other is not None:
-                self.stmt(stmt.other)
-                self.tb.label(end)
-
-    def while_(self, stmt: CWhile) -> None:
-        """Unrolled LOOP_UNROLL times; executions that would loop more are cut."""
-        with self.tb.structured():
-            end = self.label("endwhile")
-            for _ in range(LOOP_UNROLL):
-                self.tb.branch(not_(truth(self.expr(stmt.cond))), end)
-                self.stmt(stmt.body)
-            self.tb.assume(not_(truth(self.expr(stmt.cond))))
-            self.tb.label(end)
-
-    # ---- expressions ---------------------------------------------------------------
-
-    def expr(self, e: CExpr) -> Expr:
-        """The value of an expression; memory accesses make events on the way."""
-        if isinstance(e, CNum):
-            return Const(e.value)
-        if isinstance(e, CVar):
-            return self.var(e)
-        if isinstance(e, CDeref):
-            return self.read(self.expr(e.pointer), PLAIN, e.span)
-        if isinstance(e, CAddrOf):
-            return self.address_of(e)
-        if isinstance(e, CCast):
-            return self.expr(e.arg)
-        if isinstance(e, CUnary):
-            return self.unary(e)
-        if isinstance(e, CBinary):
-            return self.binary(e)
-        if isinstance(e, CCond):
-            return self.conditional(e)
-        if isinstance(e, CAssign):
-            return self.assign(e)
-        return self.call(e)
-
-    def var(self, e: CVar) -> Expr:
-        if e.name not in self.names:
-            raise UnsupportedError(f"unknown variable `{e.name}`", e.span)
-        return self.tb.get(e.name)
-
-    def address_of(self, e: CAddrOf) -> Expr:
-        target = e.target
-        if isinstance(target, CDeref):
-            return self.expr(target.pointer)
-        if isinstance(target, CVar):
-            self.tb.program.add_location(target.name)
-            return AddrOf(target.name)
-        raise UnsupportedError("unsupported `&` of an expression", e.span)
-
-    def unary(self, e: CUnary) -> Expr:
-        arg = self.expr(e.arg)
-        if e.op == "!":
-            return not_(arg)
-        if e.op == "~":
-            return binop("^", arg, Const(-1))
-        return binop("-", Const(0), arg)
-
-    def binary(self, e: CBinary) -> Expr:
-        left = self.expr(e.left)
-        right = self.expr(e.right)  # herd evaluates both operands of && and || too
-        if e.op == "&&":
-            return and_(truth(left), truth(right))
-        if e.op == "||":
-            return or_(truth(left), truth(right))
-        op = _ARITH.get(e.op)
-        if op is None:
-            raise UnsupportedError(f"unsupported operator `{e.op}`", e.span)
-        return binop(op, left, right)
-
-    def conditional(self, e: CCond) -> Expr:
-        if _has_effects(e.then) or _has_effects(e.other):
-            raise UnsupportedError("unsupported `?:` with memory accesses", e.span)
-        return ite(truth(self.expr(e.cond)), self.expr(e.then), self.expr(e.other))
-
-    def assign(self, e: CAssign) -> Expr:
-        value = self.expr(e.value)
-        target = e.target
-        if isinstance(target, CVar):
-            self.names.add(target.name)
-            self.tb.set(target.name, value)
-        elif isinstance(target, CDeref):
-            self.write(self.expr(target.pointer), value, PLAIN, e.span)
-        else:  # pragma: no cover - the parser only builds these two
-            raise UnsupportedError("cannot assign to this expression", e.span)
-        return value
-
-    def call(self, e: CCall) -> Expr:
-        prim = self.table.get(e.name)
-        if prim is None:
-            raise UnsupportedError(f"unsupported macro or function `{e.name}`", e.span)
-        if len(e.args) != len(prim.args):
-            raise UnsupportedError(
-                f"`{e.name}` takes {len(prim.args)} argument(s), got {len(e.args)}", e.span
-            )
-        return SHAPES[prim.shape](self, prim, e)
-
-    # ---- events --------------------------------------------------------------------
-
-    def read(self, addr: Expr, tags: frozenset[str], span: Span) -> Expr:
-        """A read, po-after everything before it."""
-        return self.read_eid(addr, tags, span)[1]
-
-    def read_eid(self, addr: Expr, tags: frozenset[str], span: Span) -> tuple[int, Expr]:
-        self.tb.next_instruction()
-        return self.tb.read(addr, self._named(tags), span)
-
-    def write(self, addr: Expr, value: Expr, tags: frozenset[str], span: Span) -> int:
-        """A write, po-after everything before it."""
-        self.tb.next_instruction()
-        return self.tb.write(addr, value, self._named(tags), span)
-
-    def fence(self, tags: frozenset[str], span: Span) -> int:
-        self.tb.next_instruction()
-        return self.tb.fence(self._named(tags), span)
-
-    def _named(self, tags: frozenset[str]) -> frozenset[str]:
-        """`tags` with each one's other names (`Once` is also herd's `ONCE`)."""
-        if not self.aliases:
-            return tags
-        return tags.union(*(self.aliases.get(t, ()) for t in tags))
-
-    # ---- arguments -----------------------------------------------------------------
-
-    def arg(self, prim: Primitive, e: CCall, name: str) -> Expr:
-        """The value of parameter `name`; for `*X` parameters, the address accessed."""
-        i = prim.arg_index(name)
-        arg = e.args[i]
-        if prim.args[i].startswith("*"):
-            return self.lvalue_address(arg, e)
-        return self.expr(arg)
-
-    def lvalue_address(self, arg: CExpr, e: CCall) -> Expr:
-        """`READ_ONCE(*p)` accesses `p`: the argument must be a dereference."""
-        while isinstance(arg, CCast):
-            arg = arg.arg
-        if not isinstance(arg, CDeref):
-            raise UnsupportedError(f"`{e.name}` expects an argument of the form `*p`", e.span)
-        return self.expr(arg.pointer)
-
-    def args_in_order(self, prim: Primitive, e: CCall) -> dict[str, Expr]:
-        """Every argument evaluated left to right (their reads come in call order)."""
-        return {p.lstrip("*"): self.arg(prim, e, p.lstrip("*")) for p in prim.args}
-
-
-def _has_effects(e: CExpr) -> bool:
-    """Does evaluating `e` make events (a call or a dereference)?"""
-    if isinstance(e, CCall | CDeref):
-        return True
-    if isinstance(e, CNum | CVar):
-        return False
-    if isinstance(e, CAddrOf):
-        return isinstance(e.target, CDeref) and _has_effects(e.target.pointer)
-    if isinstance(e, CCast | CUnary):
-        return _has_effects(e.arg)
-    if isinstance(e, CBinary):
-        return _has_effects(e.left) or _has_effects(e.right)
-    if isinstance(e, CCond):
-        return any(_has_effects(x) for x in (e.cond, e.then, e.other))
-    return True  # assignment
 
 
 C = CArch()

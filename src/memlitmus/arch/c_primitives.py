@@ -2,7 +2,7 @@
 
 `kernel_primitives.TABLE` gives each primitive a SHAPE; `SHAPES` maps that shape to the
 function that turns one call of the primitive into events, through the thread runner
-(`c.CThreadRunner`) that evaluates its arguments and makes the accesses in program order.
+(`c_runner.CThreadRunner`) that evaluates its arguments and makes the accesses in program order.
 Atomic read-modify-writes tag both events with the primitive's tag and `RMW` and pair
 them in `rmw`; locks, trylock and SRCU follow the scheme described in `c`.
 """
@@ -10,17 +10,12 @@ them in `rmw`; locks, trylock and SRCU follow the scheme described in `c`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from memlitmus.arch.c_runner import CThreadRunner, Shape
 from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import ZERO, AddrOf, Choice, Const, Expr, binop, not_, truth
 from memlitmus.litmus.c_ast import CCall
-
-if TYPE_CHECKING:
-    from memlitmus.arch.c import CThreadRunner
-
-Handler = Callable[["CThreadRunner", Primitive, CCall], Expr]
 
 RMW_TAG = "RMW"
 SRCU_LOC = "srcu-loc"  # static relation: SRCU events on the same srcu struct
@@ -90,7 +85,7 @@ def _cmpxchg(t: CThreadRunner, prim: Primitive, e: CCall) -> Expr:
     return old
 
 
-_UPDATES: dict[str, Callable[[Expr, Expr], Expr]] = {
+UPDATES: dict[str, Callable[[Expr, Expr], Expr]] = {
     "+": lambda a, b: binop("+", a, b),
     "-": lambda a, b: binop("-", a, b),
     "&": lambda a, b: binop("&", a, b),
@@ -102,9 +97,21 @@ _UPDATES: dict[str, Callable[[Expr, Expr], Expr]] = {
 
 def _atomic_op(t: CThreadRunner, prim: Primitive, e: CCall) -> Expr:
     args = t.args_in_order(prim, e)
-    operand = args["V"] if prim.operand == "V" else Const(int(prim.operand))
-    update = _UPDATES[prim.op]
+    operand = rmw_operand(prim, args)
+    update = UPDATES[prim.op]
     old, new = _rmw(t, args["X"], prim.tag, e.span, lambda old: update(old, operand))
+    return rmw_result(prim, old, new)
+
+
+def rmw_operand(prim: Primitive, args: dict[str, Expr]) -> Expr:
+    """What an atomic operation adds, subtracts or masks: its argument `V` or the constant
+    of its table line (`atomic_inc` adds 1)."""
+    return args["V"] if prim.operand == "V" else Const(int(prim.operand))
+
+
+def rmw_result(prim: Primitive, old: Expr, new: Expr) -> Expr:
+    """An atomic operation's C value from the values it read (`old`) and wrote (`new`):
+    the one its table line returns, or that value's test (`atomic_dec_and_test`)."""
     result = {"old": old, "new": new, "none": ZERO}[prim.result]
     if prim.test == "==0":
         return binop("==", result, Const(0))
@@ -193,7 +200,7 @@ def _sync_srcu(t: CThreadRunner, prim: Primitive, e: CCall) -> Expr:
     return ZERO
 
 
-SHAPES: dict[str, Handler] = {
+SHAPES: dict[str, Shape] = {
     "load": _load, "store": _store, "store_mb": _store_mb, "fence": _fence,
     "xchg": _xchg, "cmpxchg": _cmpxchg, "rmw": _atomic_op, "add_unless": _add_unless,
     "lock": _lock, "unlock": _unlock, "trylock": _trylock, "islocked": _islocked,

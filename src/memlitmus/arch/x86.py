@@ -23,10 +23,19 @@ JGE = ZF ∨ SF, JGT = SF, JS = SF, JNS = ¬SF).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from memlitmus.arch.base import asm_thread, is_self_loop
+from memlitmus.arch.base import (
+    AsmFrontEnd,
+    immediate,
+    label_of,
+    memory_of,
+    operands,
+    plus_offset,
+    register_of,
+    scaled,
+)
 from memlitmus.arch.descriptor import Architecture
 from memlitmus.arch.x86_regs import (
     FULL,
@@ -43,8 +52,7 @@ from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import AddrOf, Const, Expr, binop, ite, not_, or_
 from memlitmus.kernel.tables import mapping
-from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Operand, Reg
-from memlitmus.litmus.c_ast import CThread
+from memlitmus.litmus.ast import AsmThread, Imm, Instr, LabelRef, Mem, Operand, Reg, Stmt
 from memlitmus.litmus.parse_x86 import X86Transformer
 
 LOCKED = frozenset({"X"})
@@ -57,80 +65,9 @@ _MAX_STEPS = 10_000  # statements executed per thread before a backward jump is 
 Handler = Callable[["X86Thread", Instr], None]
 
 
-@dataclass(frozen=True)
-class X86Arch:
-    """One of the two x86 dialects; they differ in register names and size suffixes."""
-
-    name: str
-    parts: RegParts
-    suffixed: bool  # AT&T mnemonics carry a size suffix: movq, xchgl, lock addq
-    accumulator: str  # the register CMPXCHG compares with
-    tags: frozenset[str] = frozenset({"MFENCE", "LFENCE", "SFENCE", "X"})
-
-    def reg_part(self, reg: str) -> tuple[str, str]:
-        """(full register, part) a name stands for; unknown names are full registers."""
-        found = self.parts.get(reg) or self.parts.get(reg.lower()) or self.parts.get(reg.upper())
-        return found if found is not None else (reg, FULL)
-
-    def canonical_reg(self, reg: str) -> str:
-        """The full register a name stands for (`eax` → `rax`); unknown names as written."""
-        return self.reg_part(reg)[0]
-
-    def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
-        """Execute the thread's code symbolically; a backward JMP re-runs the code from its
-        label on the current path (herd unrolls each path), a backward jcc is a loop."""
-        code = asm_thread(thread, self.name).code
-        labels = {s.name: i for i, s in enumerate(code) if isinstance(s, Label)}
-        runner = X86Thread(self, tb)
-        pc = steps = 0
-        while pc < len(code):
-            stmt = code[pc]
-            steps += 1
-            if steps > _MAX_STEPS:
-                raise UnsupportedError("a loop (backward jump executed too often)", stmt.span)
-            pc += 1
-            if isinstance(stmt, Label):
-                tb.label(stmt.name)
-                continue
-            back = labels.get(_target(stmt) or "", pc) < pc
-            if back and is_self_loop(code, pc - 1, labels):
-                if tb.reachable:
-                    tb.assume(Const(0))  # herd cuts the execution off: it is dropped
-                continue
-            if back and stmt.mnemonic != "JMP":
-                raise UnsupportedError(f"backward conditional branch `{stmt.mnemonic}` "
-                                       "(a loop)", stmt.span)
-            if not tb.reachable:
-                continue
-            tb.next_instruction()
-            if back:
-                pc = labels[_target(stmt) or ""] + 1  # past the label: no join there
-            else:
-                runner.execute(stmt)
-        tb.label(_END)
-
-    def size_of(self, instr: Instr) -> tuple[str, int | None]:
-        """(mnemonic without its AT&T size suffix, operand bits or None): `LOCK ADDQ` →
-        (`LOCK ADD`, 64), `MOVL` → (`MOV`, 32), `MOV` → (`MOV`, None)."""
-        words = instr.mnemonic.split()
-        last = words[-1]
-        if self.suffixed and last[-1] in _SUFFIX_BITS and last[:-1] in _SUFFIXABLE:
-            words[-1] = last[:-1]
-            return " ".join(words), _SUFFIX_BITS[last[-1]]
-        return instr.mnemonic, None
-
-
 _SUFFIX_BITS = {"B": 8, "W": 16, "L": 32, "Q": 64}
 _SUFFIXABLE = {"MOV", "XCHG", "ADD", "SUB", "INC", "DEC", "OR", "AND", "XOR", "XADD",
                "CMPXCHG", "CMP", "SHL"}
-
-
-def _target(stmt: Instr) -> str | None:
-    """The label a jump instruction names, if any."""
-    if stmt.mnemonic.startswith("J") and len(stmt.operands) == 1:
-        target = stmt.operands[0]
-        return target.name if isinstance(target, LabelRef) else None
-    return None
 
 
 class X86Thread:
@@ -140,14 +77,6 @@ class X86Thread:
         self.arch = arch
         self.tb = tb
         self.bits: int | None = None  # operand size of the instruction being executed
-
-    def execute(self, instr: Instr) -> None:
-        """Dispatch one instruction to its semantics."""
-        mnemonic, self.bits = self.arch.size_of(instr)
-        handler = _HANDLERS.get(mnemonic)
-        if handler is None:
-            raise UnsupportedError(f"unsupported X86 instruction `{instr.mnemonic}`", instr.span)
-        handler(self, instr)
 
     # registers and operands --------------------------------------------------------------
 
@@ -161,11 +90,6 @@ class X86Thread:
         full, part = self.arch.reg_part(name)
         self.tb.set(full, write_part(self.tb.get(full), value, part))
 
-    def reg(self, op: Operand, span: Span) -> str:
-        if not isinstance(op, Reg):
-            raise UnsupportedError("expected a register operand", span)
-        return op.name
-
     def address(self, mem: Mem, span: Span) -> Expr:
         """The address a memory operand designates: symbol + base + index*scale + offset."""
         parts: list[Expr] = []
@@ -174,19 +98,18 @@ class X86Thread:
         if mem.base is not None:
             parts.append(self.get_reg(mem.base))
         if mem.index is not None:
-            index = self.get_reg(mem.index)
-            parts.append(index if mem.scale == 1 else binop("*", index, Const(mem.scale)))
+            parts.append(scaled(self.get_reg(mem.index), mem.scale))
         if not parts:
             raise UnsupportedError("memory operand without a location", span)
         addr = parts[0]
         for part in parts[1:]:
             addr = binop("+", addr, part)
-        return binop("+", addr, Const(mem.offset)) if mem.offset else addr
+        return plus_offset(addr, mem.offset)
 
     def value(self, op: Operand, span: Span, tags: frozenset[str] = PLAIN) -> Expr:
         """A source operand's value at the instruction's size (immediates as written)."""
         if isinstance(op, Imm):
-            return Const(op.value) if isinstance(op.value, int) else AddrOf(op.value)
+            return immediate(op)
         if isinstance(op, Reg):
             return low_bits(self.get_reg(op.name), self.bits)
         if isinstance(op, Mem):
@@ -197,7 +120,7 @@ class X86Thread:
         """Write a register or memory destination; returns the write's eid (-1: register)."""
         if isinstance(dst, Mem):
             return self.tb.write(self.address(dst, span), value, tags, span)
-        self.set_reg(self.reg(dst, span), value)
+        self.set_reg(register_of(dst, span), value)
         return -1
 
     def set_flags(self, zero: Expr, sign: Expr) -> None:
@@ -227,7 +150,7 @@ class X86Thread:
             self.store(first, b, instr.span)
             self.store(second, a, instr.span)
             return
-        name = self.reg(other, instr.span)
+        name = register_of(other, instr.span)
         new = self.value(other, instr.span)
         old = self.locked_update(mem, lambda _: new, instr.span)
         self.set_reg(name, old)
@@ -251,7 +174,7 @@ class X86Thread:
         operand = self.value(src, instr.span)
         if locked:
             result: list[Expr] = []
-            self.locked_update(_mem(dst, instr.span),
+            self.locked_update(memory_of(dst, instr.span),
                                lambda old: _keep(result, binop(op, old, operand)), instr.span)
             new = result[0]
         else:
@@ -262,10 +185,10 @@ class X86Thread:
     def incdec(self, instr: Instr) -> None:
         mnemonic = self.arch.size_of(instr)[0]
         op = "+" if mnemonic.endswith("INC") else "-"
-        (dst,) = _operands(instr, 1)
+        (dst,) = operands(instr, 1)
         if mnemonic.startswith("LOCK "):
             result: list[Expr] = []
-            self.locked_update(_mem(dst, instr.span),
+            self.locked_update(memory_of(dst, instr.span),
                                lambda old: _keep(result, binop(op, old, Const(1))), instr.span)
             new = result[0]
         else:
@@ -275,9 +198,9 @@ class X86Thread:
 
     def lock_xadd(self, instr: Instr) -> None:
         dst, src = _two(instr)
-        name = self.reg(src, instr.span)
+        name = register_of(src, instr.span)
         addend = self.value(src, instr.span)
-        old = self.locked_update(_mem(dst, instr.span),
+        old = self.locked_update(memory_of(dst, instr.span),
                                  lambda old: binop("+", old, addend), instr.span)
         self.set_reg(name, old)
 
@@ -299,7 +222,7 @@ class X86Thread:
             old = self.value(dst, instr.span)
             equal = binop("==", old, acc)
             self.tb.set(ZF, equal)
-            self.set_reg(self.reg(dst, instr.span), ite(equal, new, old))
+            self.set_reg(register_of(dst, instr.span), ite(equal, new, old))
             self.set_reg(self.arch.accumulator, ite(equal, acc, old))
             return
         addr = self.address(dst, instr.span)
@@ -320,12 +243,11 @@ class X86Thread:
         self.set_flags(binop("==", ea, op), binop(">", ea, op))
 
     def jcc(self, instr: Instr) -> None:
-        (target,) = _operands(instr, 1)
-        if not isinstance(target, LabelRef):
-            raise UnsupportedError("expected a label", instr.span)
+        (target,) = operands(instr, 1)
+        label = label_of(target, instr.span)
         mnemonic = instr.mnemonic.upper()
         if mnemonic == "JMP":
-            self.tb.jump(target.name)
+            self.tb.jump(label)
             return
         zero, sign = self.tb.get(ZF), self.tb.get(SF)
         conditions = {
@@ -333,12 +255,12 @@ class X86Thread:
             "JLE": not_(sign), "JLT": or_(zero, not_(sign)), "JGE": or_(zero, sign),
             "JGT": sign, "JS": sign, "JNS": not_(sign),
         }
-        self.tb.branch(conditions[mnemonic], target.name)
+        self.tb.branch(conditions[mnemonic], label)
 
     def ret(self, instr: Instr) -> None:
         """RET ends the thread (herd's `telechat` variant: a return from the thread's
         function)."""
-        _operands(instr, 0)
+        operands(instr, 0)
         self.tb.jump(_END)
 
 
@@ -351,24 +273,9 @@ def _keep(box: list[Expr], value: Expr) -> Expr:
     return value
 
 
-def _operands(instr: Instr, count: int) -> tuple[Operand, ...]:
-    if len(instr.operands) != count:
-        raise UnsupportedError(
-            f"`{instr.mnemonic}` takes {count} operand(s), got {len(instr.operands)}",
-            instr.span,
-        )
-    return instr.operands
-
-
 def _two(instr: Instr) -> tuple[Operand, Operand]:
-    first, second = _operands(instr, 2)
+    first, second = operands(instr, 2)
     return first, second
-
-
-def _mem(op: Operand, span: Span) -> Mem:
-    if not isinstance(op, Mem):
-        raise UnsupportedError("expected a memory operand", span)
-    return op
 
 
 _JCC = ("JE", "JZ", "JNE", "JNZ", "JLE", "JLT", "JGE", "JGT", "JS", "JNS", "JMP")
@@ -397,6 +304,85 @@ _HANDLERS: dict[str, Handler] = {
     **{op: X86Thread.arith for op in _ARITH_OPS},
     **{f"LOCK {op}": X86Thread.arith for op in _ARITH_OPS if op != "SHL"},
 }
+
+@dataclass(frozen=True)
+class X86Arch(AsmFrontEnd[X86Thread]):
+    """One of the two x86 dialects; they differ in register names and size suffixes."""
+
+    name: str
+    parts: RegParts
+    suffixed: bool  # AT&T mnemonics carry a size suffix: movq, xchgl, lock addq
+    accumulator: str  # the register CMPXCHG compares with
+    tags: frozenset[str] = frozenset({"MFENCE", "LFENCE", "SFENCE", "X"})
+
+    def reg_part(self, reg: str) -> tuple[str, str]:
+        """(full register, part) a name stands for; unknown names are full registers."""
+        found = self.parts.get(reg) or self.parts.get(reg.lower()) or self.parts.get(reg.upper())
+        return found if found is not None else (reg, FULL)
+
+    def canonical_reg(self, reg: str) -> str:
+        """The full register a name stands for (`eax` → `rax`); unknown names as written."""
+        return self.reg_part(reg)[0]
+
+    handlers = _HANDLERS
+    max_steps = _MAX_STEPS
+
+    def runner(self, tb: ThreadBuilder, code: Sequence[Stmt]) -> X86Thread:
+        """A thread's registers and flags."""
+        return X86Thread(self, tb)
+
+    def run_thread(self, thread: AsmThread, tb: ThreadBuilder) -> None:
+        """Execute the thread's code symbolically; a backward JMP re-runs the code from its
+        label on the current path (herd unrolls each path), a backward jcc is a loop."""
+        super().run_thread(thread, tb)
+        tb.label(_END)
+
+    def prepare(self, runner: X86Thread, index: int, instr: Instr) -> str:
+        """The mnemonic without its AT&T size suffix; the runner notes the size."""
+        mnemonic, runner.bits = self.size_of(instr)
+        return mnemonic
+
+    def branch_target(self, instr: Instr) -> str | None:
+        """The label a jump instruction names, if any."""
+        if instr.mnemonic.startswith("J") and len(instr.operands) == 1:
+            target = instr.operands[0]
+            return target.name if isinstance(target, LabelRef) else None
+        return None
+
+    def backward_branch(self, runner: X86Thread, index: int, instr: Instr, target: int,
+                        inline: bool) -> int | None:
+        """In a litmus test a backward JMP re-runs the code from its label (past it: no
+        join there); in a kernel mapping's line a backward JNE/JNZ is a loop that exits
+        with ZF set (a `cmpxchg` retry). Any other backward jump is refused."""
+        tb = runner.tb
+        if inline:
+            if instr.mnemonic not in ("JNE", "JNZ"):
+                raise UnsupportedError(f"kernel mapping: backward `{instr.mnemonic}`",
+                                       instr.span)
+            tb.assume(tb.get(ZF))  # the loop exits: ZF set
+            return index + 1
+        if instr.mnemonic != "JMP":
+            raise UnsupportedError(f"backward conditional branch `{instr.mnemonic}` "
+                                   "(a loop)", instr.span)
+        if not tb.reachable:
+            return index + 1
+        tb.next_instruction()
+        return target + 1
+
+    def executes_unreachable(self, instr: Instr, inline: bool) -> bool:
+        """In a kernel mapping's line, jumps run even when unreachable."""
+        return inline and instr.mnemonic.startswith("J")
+
+    def size_of(self, instr: Instr) -> tuple[str, int | None]:
+        """(mnemonic without its AT&T size suffix, operand bits or None): `LOCK ADDQ` →
+        (`LOCK ADD`, 64), `MOVL` → (`MOV`, 32), `MOV` → (`MOV`, None)."""
+        words = instr.mnemonic.split()
+        last = words[-1]
+        if self.suffixed and last[-1] in _SUFFIX_BITS and last[:-1] in _SUFFIXABLE:
+            words[-1] = last[:-1]
+            return " ".join(words), _SUFFIX_BITS[last[-1]]
+        return instr.mnemonic, None
+
 
 X86 = X86Arch("X86", x86_parts(), suffixed=False, accumulator="EAX")
 X86_64 = X86Arch("X86_64", x86_64_parts(), suffixed=True, accumulator="rax")

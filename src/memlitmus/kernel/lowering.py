@@ -1,6 +1,6 @@
 """A kernel C test as the hardware runs it: the C front end with a target's mapping.
 
-`LoweredC` is an architecture (the `arch.base.Arch` protocol) for C tests judged under a
+`LoweredC` is a C front end (`arch.c.CFrontEnd`) for C tests judged under a
 hardware model. Statements, expressions, plain accesses and control flow are the C front
 end's (`arch.c.CThreadRunner`); each kernel primitive call instead runs the instructions
 of its line in the target's table (`kernel.tables`) through the assembly front end
@@ -15,15 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from memlitmus.arch.aarch64 import AArch64Architecture
-from memlitmus.arch.c import (
-    C_TAGS,
-    CArchitecture,
-    CThreadRunner,
-    _srcu_registry,
-    herd_names,
-    run_body,
-)
-from memlitmus.arch.c_primitives import _UPDATES, SHAPES
+from memlitmus.arch.c import C_TAGS, CArchitecture, CFrontEnd, herd_names, srcu_registry
+from memlitmus.arch.c_primitives import SHAPES, UPDATES, rmw_operand, rmw_result
+from memlitmus.arch.c_runner import CThreadRunner
 from memlitmus.arch.descriptor import Architecture
 from memlitmus.arch.kernel_primitives import Primitive, primitives
 from memlitmus.arch.x86 import X86_64Architecture
@@ -33,7 +27,7 @@ from memlitmus.events import ZERO, AddrOf, Choice, Const, Expr, binop, not_
 from memlitmus.kernel.grace import GracePeriods, Site, scan, struct_name
 from memlitmus.kernel.tables import GRACE_PERIOD, KEEP, Mapping, MappingLine
 from memlitmus.kernel.templates import AARCH64_NAME, X86_64_NAME, Bindings, run_line
-from memlitmus.litmus.ast import AsmThread, LitmusTest
+from memlitmus.litmus.ast import LitmusTest
 from memlitmus.litmus.c_ast import CCall, CThread
 
 PLAIN: frozenset[str] = frozenset()
@@ -90,9 +84,10 @@ def known_mappings() -> list[str]:
     return names
 
 
-class LoweredC:
+class LoweredC(CFrontEnd):
     """herd's `C` architecture, lowered through one kernel mapping written in the
-    instructions of architecture `asm` (None: the `sc` table, the C events kept)."""
+    instructions of architecture `asm` (None: the `sc` table, the C events kept).
+    Its `tags` are the target architecture's (the C ones for `sc`)."""
 
     default_model = "lkmm"
 
@@ -101,31 +96,18 @@ class LoweredC:
         self.mapping = mapping
         self.asm = asm
         self.grace = scan(test)
-        self._tags = C_TAGS
+        self.tags = C_TAGS
         if asm == X86_64_NAME:
-            self._tags = X86_64Architecture.front_end.tags
+            self.tags = X86_64Architecture.front_end.tags
         elif asm == AARCH64_NAME:
-            self._tags = AArch64Architecture.front_end.tags
+            self.tags = AArch64Architecture.front_end.tags
 
-    @property
-    def tags(self) -> frozenset[str]:
-        """The target architecture's event tags (the C ones for `sc`)."""
-        return self._tags
-
-    def canonical_reg(self, reg: str) -> str:
-        """C registers are the locals as written."""
-        return reg
-
-    def run_thread(self, thread: AsmThread | CThread, tb: ThreadBuilder) -> None:
-        """Execute one C thread, primitives through the mapping."""
-        if not isinstance(thread, CThread):
-            raise UnsupportedError("a C test needs C threads", thread.span)
-        runner = LoweredRunner(tb, _srcu_registry(tb.program), primitives(),
-                               herd_names(primitives()),
-                               mapping=self.mapping,
-                               asm=self.asm, grace=self.grace, end_span=thread.span)
-        run_body(runner, thread, tb)
-        runner.quiescent_point(thread.span)
+    def runner(self, tb: ThreadBuilder, thread: CThread) -> LoweredRunner:
+        """Primitives through the mapping; grace periods with their remote fences."""
+        return LoweredRunner(tb, srcu_registry(tb.program), primitives(),
+                             herd_names(primitives()), SHAPES,
+                             mapping=self.mapping,
+                             asm=self.asm, grace=self.grace, end_span=thread.span)
 
 
 @dataclass
@@ -145,14 +127,8 @@ class LoweredRunner(CThreadRunner):
 
     # ---- primitives ----------------------------------------------------------------
 
-    def call(self, e: CCall) -> Expr:
-        prim = self.table.get(e.name)
-        if prim is None:
-            raise UnsupportedError(f"unsupported macro or function `{e.name}`", e.span)
-        if len(e.args) != len(prim.args):
-            raise UnsupportedError(
-                f"`{e.name}` takes {len(prim.args)} argument(s), got {len(e.args)}", e.span
-            )
+    def primitive(self, prim: Primitive, e: CCall) -> Expr:
+        """The instructions of the primitive's line in the mapping, at a quiescent point."""
         assert self.mapping is not None
         line = self.mapping.line(e.name, e.span)
         self.quiescent_point(e.span)
@@ -169,7 +145,7 @@ class LoweredRunner(CThreadRunner):
             self.grace_period(e)
             return ZERO
         if line.special == KEEP:
-            return SHAPES[prim.shape](self, prim, e)
+            return super().primitive(prim, e)
         if not line.instructions:
             self.args_in_order(prim, e)  # arguments are still evaluated
             return ZERO
@@ -204,6 +180,10 @@ class LoweredRunner(CThreadRunner):
         if self.asm == X86_64_NAME:
             values["sp"] = AddrOf(stack_slot(self.tb.tid))
         run_line(self.tb, self.asm, line.instructions, Bindings(values), span)
+
+    def finish(self, span: Span) -> None:
+        """The thread's end is a quiescent point too."""
+        self.quiescent_point(span)
 
     # ---- plain accesses: a quiescent point may come before each ---------------------
 
@@ -292,14 +272,7 @@ def _result(prim: Primitive, read: Expr, args: dict[str, Expr]) -> Expr:
     if shape in ("load", "xchg", "cmpxchg", "srcu_lock"):
         return read
     if shape == "rmw":
-        operand = args["V"] if prim.operand == "V" else Const(int(prim.operand))
-        new = _UPDATES[prim.op](read, operand)
-        result = {"old": read, "new": new, "none": ZERO}[prim.result]
-        if prim.test == "==0":
-            return binop("==", result, Const(0))
-        if prim.test == "<0":
-            return binop("<", result, Const(0))
-        return result
+        return rmw_result(prim, read, UPDATES[prim.op](read, rmw_operand(prim, args)))
     if shape == "add_unless":
         return binop("!=", read, args["W"])
     if shape == "trylock":

@@ -21,7 +21,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from memlitmus.arch.aarch64 import retry_loops
-from memlitmus.arch.c import LOOP_UNROLL, _has_effects
+from memlitmus.arch.c_runner import LOOP_UNROLL, has_effects
 from memlitmus.arch.kernel_primitives import Primitive, primitives
 from memlitmus.errors import ModelError, Span, UnsupportedError
 from memlitmus.kernel.emit import (
@@ -214,7 +214,7 @@ class ThreadPrinter:
             self.out.place(end)
 
     def while_(self, stmt: CWhile) -> None:
-        """Unrolled as the C front end unrolls it (`arch.c.LOOP_UNROLL` iterations, herd's
+        """Unrolled as the C front end unrolls it (`arch.c_runner.LOOP_UNROLL` iterations, herd's
         default `-unroll`); an execution whose condition still holds after them reaches
         a self-loop, which herd cuts off (see `kernel.emit`)."""
         end = self.label()
@@ -312,7 +312,7 @@ class ThreadPrinter:
         return dst
 
     def conditional(self, e: CCond, dest: str | None) -> str:
-        if any(_has_effects(x) for x in (e.then, e.other)):
+        if any(has_effects(x) for x in (e.then, e.other)):
             raise UnsupportedError("unsupported `?:` with memory accesses", e.span)
         cond = self.expr(e.cond)
         then, other = self.expr(e.then), self.expr(e.other)

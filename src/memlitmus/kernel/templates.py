@@ -2,8 +2,8 @@
 
 A table line (`memlitmus.kernel.tables`) is real X86_64 or AArch64 code with placeholders.
 To judge a C test on a hardware model, each primitive call runs its line's code through
-the architecture's own instruction semantics (`arch.x86.X86Thread`,
-`arch.aarch64.A64Thread`) on the thread being built: the placeholders are fixed
+the architecture's own front end (`arch.base.AsmFrontEnd.run_code`, with the instructions
+of `arch.x86` and `arch.aarch64`) on the thread being built: the placeholders are fixed
 registers (`PLACEHOLDERS`) which the C runner loads with the call's addresses and values
 before the code runs and reads `{r}` back after. The events, tags, `rmw`/`amo` pairs and
 dependencies are therefore exactly those of the same code in an assembly litmus test,
@@ -21,23 +21,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from memlitmus.arch.aarch64 import (
-    A64Thread,
-    AArch64Architecture,
-    canonical_reg,
-    is_branch,
-    retry_loops,
-)
-from memlitmus.arch.x86 import X86_64, X86_64Architecture, X86Thread
-from memlitmus.arch.x86 import ZF as X86_FLAGS
+from memlitmus.arch.aarch64 import AARCH64, AArch64Architecture, canonical_reg
+from memlitmus.arch.x86 import X86_64, X86_64Architecture
 from memlitmus.builder import ThreadBuilder
-from memlitmus.errors import MemlitmusError, Span, UnsupportedError
-from memlitmus.events import ZERO, Expr, binop, not_
-from memlitmus.litmus.ast import AsmThread, Instr, Label, LabelRef, Reg, Stmt
+from memlitmus.errors import MemlitmusError, Span
+from memlitmus.events import ZERO, Expr
+from memlitmus.litmus.ast import AsmThread, Stmt
+from memlitmus.litmus.read import Dialect, read_litmus
 
 # The register each placeholder stands for when a line is judged (never printed).
 X86_64_NAME = X86_64Architecture.name
 AARCH64_NAME = AArch64Architecture.name
+_DIALECTS: dict[str, Dialect] = {
+    X86_64_NAME: X86_64Architecture, AARCH64_NAME: AArch64Architecture,
+}
 PLACEHOLDERS: dict[str, dict[str, str]] = {
     X86_64_NAME: {"x": "%r9", "v": "%r10", "w": "%r11", "r": "%rax", "t": "%rcx", "u": "%rdx",
                "s": "%rdx", "sp": "%r8"},
@@ -80,14 +77,12 @@ def _rename_labels(text: str, suffix: str) -> str:
 @cache
 def parsed(asm: str, items: tuple[str, ...]) -> tuple[Stmt, ...]:
     """The line's code as the assembly front end's AST (placeholders bound to
-    `PLACEHOLDERS`), parsed by the litmus parser from a one-thread test."""
-    from memlitmus.litmus.parse import parse_litmus
-
+    `PLACEHOLDERS`), read from a one-thread test in that architecture's dialect."""
     rows = instantiate(items, PLACEHOLDERS[asm], "k")
     body = "\n".join(f" {row} ;" for row in rows)
     text = f"{asm} template\n{{}}\n P0 ;\n{body}\nexists (0:{_first_reg(asm)}=0)\n"
     try:
-        test = parse_litmus(text, "<kernel mapping>")
+        test = read_litmus(text, "<kernel mapping>", {asm: _DIALECTS[asm]})
     except MemlitmusError as err:  # a bad table line is a bug in the table
         raise AssertionError(f"kernel mapping line {items!r}: {err.message}") from err
     (thread,) = test.threads
@@ -122,9 +117,9 @@ def run_line(tb: ThreadBuilder, asm: str, items: tuple[str, ...], bindings: Bind
     tb.set(regs["r"], ZERO)
     try:
         if asm == X86_64_NAME:
-            _run_x86(tb, code, span)
+            X86_64.run_code(X86_64.runner(tb, code), code, inline=span)
         else:
-            _run_a64(tb, code, span)
+            AARCH64.run_code(AARCH64.runner(tb, code), code, inline=span)
         result = tb.get(regs["r"])
     finally:
         for reg, old in saved.items():
@@ -139,66 +134,6 @@ def _canonical(asm: str) -> Callable[[str], str]:
     if asm == X86_64_NAME:
         return lambda reg: X86_64.canonical_reg(reg.lstrip("%"))
     return canonical_reg
-
-
-def _labels(code: tuple[Stmt, ...]) -> dict[str, int]:
-    return {stmt.name: i for i, stmt in enumerate(code) if isinstance(stmt, Label)}
-
-
-def _backward_target(stmt: Instr, index: int, labels: dict[str, int]) -> bool:
-    target = stmt.operands[-1] if stmt.operands else None
-    return isinstance(target, LabelRef) and labels.get(target.name, index + 1) <= index
-
-
-def _with_span(stmt: Instr, span: Span) -> Instr:
-    """The instruction, reported at the C call it comes from."""
-    return Instr(stmt.mnemonic, stmt.operands, span)
-
-
-def _run_x86(tb: ThreadBuilder, code: tuple[Stmt, ...], span: Span) -> None:
-    runner = X86Thread(X86_64, tb)
-    labels = _labels(code)
-    for index, stmt in enumerate(code):
-        if isinstance(stmt, Label):
-            tb.label(stmt.name)
-            continue
-        if stmt.mnemonic.startswith("J") and _backward_target(stmt, index, labels):
-            if stmt.mnemonic not in ("JNE", "JNZ"):
-                raise UnsupportedError(f"kernel mapping: backward `{stmt.mnemonic}`", span)
-            tb.assume(tb.get(X86_FLAGS))  # the loop exits: ZF set
-            continue
-        if tb.reachable or stmt.mnemonic.startswith("J"):
-            tb.next_instruction()
-            runner.execute(_with_span(stmt, span))
-
-
-def _run_a64(tb: ThreadBuilder, code: tuple[Stmt, ...], span: Span) -> None:
-    loops = retry_loops(code)
-    runner = A64Thread(tb, loops)
-    labels = _labels(code)
-    for index, stmt in enumerate(code):
-        if isinstance(stmt, Label):
-            tb.label(stmt.name)
-            continue
-        if (is_branch(stmt) and index not in loops.branches
-                and _backward_target(stmt, index, labels)):
-            tb.assume(not_(_a64_condition(runner, stmt, span)))  # the loop exits
-            continue
-        if tb.reachable or is_branch(stmt):
-            tb.next_instruction()
-            runner.execute(index, _with_span(stmt, span))
-
-
-def _a64_condition(runner: A64Thread, stmt: Instr, span: Span) -> Expr:
-    """The condition under which a backward AArch64 branch is taken."""
-    if stmt.mnemonic in ("CBZ", "CBNZ"):
-        reg = stmt.operands[0]
-        assert isinstance(reg, Reg)
-        value = runner.get(reg, span)
-        return not_(value) if stmt.mnemonic == "CBZ" else binop("!=", value, ZERO)
-    if stmt.mnemonic.startswith("B."):
-        return runner.condition(stmt.mnemonic[2:], span)
-    raise UnsupportedError(f"kernel mapping: backward `{stmt.mnemonic}`", span)
 
 
 __all__ = ["AARCH64_NAME", "PLACEHOLDERS", "X86_64_NAME", "Bindings", "instantiate", "parsed",
