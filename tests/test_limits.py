@@ -66,7 +66,7 @@ def test_the_timeout_reason_reads_the_same_in_every_format(
     _, out, _ = run(capsys, "run", test, "--timeout", "0.2", "-f", "herd")
     assert f"Reason big {reason}\n" in out and "canceled" not in out
     status, out, err = run(capsys, "run", test, "--timeout", "0.2")
-    assert (status, err) == (0, "")
+    assert (status, err) == (3, "")  # a pair without a verdict: exit 3
     assert reason in out and "canceled" not in out
 
 
@@ -80,7 +80,7 @@ def test_the_timeout_bounds_the_encoding_too(
     status, out, err = run(capsys, "run", test, small, "-m", "lkmm", "-m", "sc",
                            "--timeout", "1", "-f", "json")
     assert time.perf_counter() - began < 60
-    assert (status, err) == (0, "")
+    assert (status, err) == (3, "")
     records = [json.loads(line) for line in out.splitlines()]
     assert [(r["test"], r["model"], r["observation"], r["error"]) for r in records] == [
         ("big", "lkmm", "Unknown", "solver timeout after 1 s"),
@@ -161,7 +161,7 @@ def test_a_worker_that_dies_is_an_internal_error_and_the_run_goes_on(
     monkeypatch.setattr(worker, "judge_each", dies_on_sb)
     status, out, err = run(capsys, "run", SB, "litmus/x86/MP.litmus", "-f", "json")
     assert status == 1
-    assert err == f"{SB}: internal error: the judging process died (status 7)\n"
+    assert err == f"memlitmus: {SB}: internal error: the judging process died (status 7)\n"
     assert [json.loads(line)["test"] for line in out.splitlines()] == [None, "MP"]
 
 
@@ -240,9 +240,10 @@ def test_a_binary_cat_file_is_reported_without_its_bytes(
 ) -> None:
     binary = tmp_path / "m.cat"
     binary.write_bytes(b'"m"\nlet a = po\x00\x01\x1b[2J\n')
-    status, out, err = run(capsys, "run", SB, "--cat", str(binary))
-    assert (status, out) == (2, "")
-    assert err == f"memlitmus: {binary}:2:11: binary data (character 0x00): not a cat file\n"
+    status, out, err = run(capsys, "run", SB, "--cat", str(binary), "-f", "json")
+    message = f"{binary}:2:11: binary data (character 0x00): not a cat file"
+    assert status == 2 and json.loads(out)["error"] == message  # that pair's error
+    assert err == f"{message}\n"
 
 
 def test_a_control_character_in_a_message_is_escaped(tmp_path: Path) -> None:
@@ -260,7 +261,8 @@ def test_no_empty_table_when_every_file_fails(
     status, out, err = run(capsys, "run", str(bad), "no/such.litmus")
     assert (status, out) == (2, "")
     assert err.splitlines()[0].startswith(f"{bad}:4:")
-    assert err.splitlines()[-1] == "no/such.litmus: cannot read: No such file or directory"
+    assert err.splitlines()[-1] == (
+        "memlitmus: no/such.litmus: cannot read: No such file or directory")
 
 
 def test_a_directory_without_litmus_files_is_an_error(
@@ -269,7 +271,7 @@ def test_a_directory_without_litmus_files_is_an_error(
     (tmp_path / "notes.txt").write_text("no tests here\n", encoding="utf-8")
     status, out, err = run(capsys, "run", str(tmp_path), SB, "-f", "json")
     assert status == 2
-    assert err == f"{tmp_path}: no .litmus file in this directory\n"
+    assert err == f"memlitmus: {tmp_path}: no .litmus file in this directory\n"
     assert [json.loads(line)["test"] for line in out.splitlines()] == [None, "SB"]
 
 

@@ -68,8 +68,10 @@ def test_judge_keeps_the_other_models_verdicts() -> None:
     sc, armv8, tso = results
     assert isinstance(sc, ModelResult) and sc.observation is Observation.NEVER
     assert isinstance(tso, ModelResult) and tso.observation is Observation.SOMETIMES
-    assert armv8 == PairError(SB_X86, "SB", "X86", "armv8",
-                              "model `armv8` does not judge X86 tests (it judges AArch64)")
+    assert armv8 == PairError(
+        SB_X86, "SB", "X86", "armv8",
+        f"{SB_X86}:1:1: model `armv8` does not judge X86 tests (it judges AArch64)\n"
+        "  X86 SB\n  ^")
 
 
 def test_x86tso_judges_a_c_test_only_through_the_kernel_mapping() -> None:
@@ -93,20 +95,22 @@ def test_a_lowering_on_the_descriptor_routes_the_pair() -> None:
 def test_sc_and_armv8_on_an_x86_file_give_a_row_each(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "run", SB_X86, "-m", "sc", "-m", "armv8", "-f", "table")
     assert status == 2
-    assert err == f"{SB_X86}: model `armv8` does not judge X86 tests (it judges AArch64)\n"
+    message = f"{SB_X86}:1:1: model `armv8` does not judge X86 tests (it judges AArch64)"
+    assert err == f"{message}\n  X86 SB\n  ^\n"
     assert [r[:4] for r in rows(out)] == [
         [SB_X86, "sc", "Never", "No"],
-        [SB_X86, "armv8", "error", "model `armv8` does not judge X86 tests (it judges AArch64)"],
+        [SB_X86, "armv8", "error", message],
     ]
 
 
 def test_a_mismatch_is_an_error_record_in_json(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "run", MP_ARM, "-m", "x86tso", "-m", "armv8", "-f", "json")
-    assert status == 2 and err.startswith(f"{MP_ARM}: model `x86tso` does not judge AArch64")
+    assert status == 2 and err.startswith(f"{MP_ARM}:1:1: model `x86tso` does not judge AArch64")
     tso, armv8 = (json.loads(line) for line in out.splitlines())
     assert (tso["model"], tso["arch"], tso["observation"], tso["states"]) == (
         "x86tso", "AArch64", None, None)
-    assert tso["error"] == "model `x86tso` does not judge AArch64 tests (it judges X86, X86_64)"
+    assert tso["error"] == (f"{MP_ARM}:1:1: model `x86tso` does not judge AArch64 tests (it "
+                            "judges X86, X86_64)\n  AArch64 MP\n  ^")
     assert (armv8["observation"], armv8["error"]) == ("Sometimes", None)
 
 
@@ -114,7 +118,7 @@ def test_a_mismatch_is_a_herd_warning_under_f_herd(capsys: pytest.CaptureFixture
     status, out, err = run(capsys, "run", MP_ARM, "-m", "x86tso", "-m", "armv8", "-f", "herd")
     assert status == 2
     assert out.startswith("Test MP Allowed\n") and out.count("Test MP") == 1
-    assert err == ('Warning: File "litmus/aarch64/MP.litmus": model `x86tso` does not judge '
+    assert err == ("Warning: litmus/aarch64/MP.litmus:1:1: model `x86tso` does not judge "
                    "AArch64 tests (it judges X86, X86_64) (User error)\n")
 
 
@@ -212,7 +216,7 @@ def test_herd7_last_model_wins_and_reads_files_from_stdin(
 def test_herd7_refuses_an_option_it_does_not_know(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(capsys, "herd7", "-unroll", "3", SB_X86)
     assert (status, out) == (2, "")
-    assert err == "Error: memlitmus herd7 does not understand option `-unroll`\n"
+    assert err == "memlitmus: herd7 option `-unroll` is not supported\n"
 
 
 def test_herd7_options_parse_as_herd() -> None:

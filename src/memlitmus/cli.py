@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from memlitmus import __version__, cli_suite, herd_cli
-from memlitmus.errors import MemlitmusError
+from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.herd_config import herd_setup
 from memlitmus.judge import Options
 from memlitmus.kernel.lowering import known_mappings
@@ -32,10 +32,10 @@ from memlitmus.runner import (
     EXIT_OK,
     EXIT_REJECTED,
     QuietPipeConsole,
+    model_specs,
     run_files,
     seconds,
     silence_stdout,
-    unique_models,
 )
 from memlitmus.worker import DEFAULT_MAX_MEMORY_MB
 
@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         silence_stdout()
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        print("memlitmus: interrupted", file=sys.stderr)
+        print(error_line("interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -167,16 +167,16 @@ def _list_models() -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:  # an unknown model or a broken cat file stops the run here
+    try:  # an unknown model, a missing cat file, a bad -conf/-bell/-macros stop the run
         herd = herd_setup(args.conf, args.include, args.bell, args.macros, args.variant)
         # as in herd, a model on the command line wins over the configuration's
         specs = args.models or ([herd.conf_model] if herd.conf_model is not None else [])
-        models = unique_models(herd.setup.resolve(spec) for spec in specs)
+        models = model_specs(herd.setup, specs)
     except MemlitmusError as err:
-        print(f"memlitmus: {err.render()}", file=sys.stderr)
+        print(error_line(err.render()), file=sys.stderr)
         return EXIT_REJECTED
     except Exception:  # noqa: BLE001 — a bug reading a model: exit 1, as for a test
-        print(f"memlitmus: internal error\n{traceback.format_exc()}", file=sys.stderr)
+        print(error_line(f"internal error\n{traceback.format_exc()}"), file=sys.stderr)
         return EXIT_INTERNAL
     verdict_only = args.verdict_only or args.speedcheck in ("fast", "true")
     options = Options(verdict_only=verdict_only, timeout_s=args.timeout, count=args.count,
@@ -192,11 +192,12 @@ def _lower(args: argparse.Namespace) -> int:
         try:
             test = load_litmus(args.path)
         except OSError as err:
-            print(f"{args.path}: cannot read: {err.strerror or err}", file=sys.stderr)
+            print(error_line(f"{args.path}: cannot read: {err.strerror or err}"),
+                  file=sys.stderr)
             return EXIT_REJECTED
         print(lower(test, args.arch, args.mapping), end="")
     except MemlitmusError as err:
-        print(err.render(), file=sys.stderr)
+        print(error_line(err.render()), file=sys.stderr)
         return EXIT_REJECTED
     return EXIT_OK
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from memlitmus.errors import MemlitmusError
+from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.judge import Options
 from memlitmus.models import resolve
 from memlitmus.suite.cache import ResultCache
@@ -94,10 +94,10 @@ def run(args: argparse.Namespace) -> int:
             resolve(model)
         tests = discover(args.paths, args.model, args.expect, include_unexpected=args.update)
     except MemlitmusError as err:
-        print(f"memlitmus: {err.render()}", file=sys.stderr)
+        print(error_line(err.render()), file=sys.stderr)
         return EXIT_USAGE
     except (OSError, ValueError) as err:
-        print(f"memlitmus: {err}", file=sys.stderr)
+        print(error_line(str(err)), file=sys.stderr)
         return EXIT_USAGE
     skipped = len(litmus_files(args.paths)) - len(tests)
     options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout)
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if args.update:
         target = _update_target(args)
         if target is None:
-            print("memlitmus: --update needs --expect TSV or a directory", file=sys.stderr)
+            print(error_line("--update needs --expect TSV or a directory"), file=sys.stderr)
             return EXIT_USAGE
         rows = write_tsv(suite, target)
         console.print(f"wrote {rows} rows to {target}")

@@ -19,6 +19,17 @@ class Span:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+_POSITION = re.compile(r"[^\s:]+:\d+:\d+: ")
+
+
+def error_line(message: str) -> str:
+    """An error as every command prints it on stderr. A message with a position starts
+    with it, as a compiler's does, so editors and scripts find `file:line:col: ` at the
+    start of the line (then the source line and a caret); any other starts with
+    `memlitmus: ` (`memlitmus: unknown model ...`, `memlitmus: x.litmus: cannot read`)."""
+    return message if _POSITION.match(message) else f"memlitmus: {message}"
+
+
 class MemlitmusError(Exception):
     """Base of every error memlitmus reports to a user (never a traceback)."""
 

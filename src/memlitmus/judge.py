@@ -23,7 +23,7 @@ from memlitmus.arch.registry import arch_of
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.model import ModelEncoding, encode_model
 from memlitmus.encode.terms import Cond
-from memlitmus.errors import MemlitmusError
+from memlitmus.errors import MemlitmusError, ModelError
 from memlitmus.litmus.ast import (
     And,
     Atom,
@@ -204,7 +204,7 @@ def judge_each(
     for model in models:
         route = route_of(arch, model)
         if route is None:
-            yield _pair_error(test, model, _not_judged(arch, model))
+            yield _pair_error(test, model, _not_judged(test, arch, model))
             continue
         if route not in encodings:
             clock = time.perf_counter() if clock is None else clock
@@ -235,9 +235,14 @@ def route_of(arch: type[Architecture], model: Model) -> Route | None:
     return None
 
 
-def _not_judged(arch: type[Architecture], model: Model) -> str:
+def _not_judged(test: LitmusTest, arch: type[Architecture], model: Model) -> str:
+    """The error of a model that does not judge the test's architecture, at the
+    architecture's name in the file's header (`SB.litmus:1:1: model ...`)."""
     judges = ", ".join(sorted(model.judges or ()))
-    return f"model `{model.name}` does not judge {arch.name} tests (it judges {judges})"
+    return ModelError(
+        f"model `{model.name}` does not judge {arch.name} tests (it judges {judges})",
+        test.span, test.source,
+    ).render()
 
 
 def _encode(

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from memlitmus.arch.registry import default_model_for
-from memlitmus.errors import MemlitmusError
+from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.explain import explain
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
@@ -54,7 +54,7 @@ def _report(args: argparse.Namespace) -> int:
     try:
         explicit = [resolve(m) for m in args.model]
     except MemlitmusError as err:
-        print(f"memlitmus: {err.render()}", file=sys.stderr)
+        print(error_line(err.render()), file=sys.stderr)
         return EXIT_REJECTED
     options = Options(timeout_s=args.timeout, executions=True, forbidden=True)
     tests: list[TestReport] = []
@@ -63,7 +63,7 @@ def _report(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for file in litmus_files(args.paths):
         if isinstance(file, FileError):  # a directory without litmus files
-            print(file.message, file=sys.stderr)
+            print(error_line(file.message), file=sys.stderr)
             status = EXIT_REJECTED
             continue
         report = TestReport(file, Path(file).parent.name or ".", anchor_of(file, taken), "")
@@ -74,14 +74,14 @@ def _report(args: argparse.Namespace) -> int:
             judged = judge(test, chosen, options)
             report.results = [r for r in judged if isinstance(r, ModelResult)]
             for pair in (r for r in judged if isinstance(r, PairError)):
-                print(f"{pair.file}: {pair.message}", file=sys.stderr)
+                print(error_line(pair.message), file=sys.stderr)
                 status = EXIT_REJECTED
         except OSError as err:
             report.error = f"{file}: cannot read: {err.strerror or err}"
         except MemlitmusError as err:
             report.error = err.render()
         if report.error is not None:
-            print(report.error, file=sys.stderr)
+            print(error_line(report.error), file=sys.stderr)
             status = EXIT_REJECTED
         models += [r.model for r in report.results if r.model not in models]
         tests.append(report)
@@ -100,9 +100,10 @@ def _explain(args: argparse.Namespace) -> int:
         model = resolve(args.model or default_model_for(test.arch))
         return explain(test, model, args.state, console, args.timeout)
     except OSError as err:
-        print(f"{args.file}: cannot read: {err.strerror or err}", file=sys.stderr)
+        print(error_line(f"{args.file}: cannot read: {err.strerror or err}"),
+              file=sys.stderr)
     except MemlitmusError as err:
-        print(f"memlitmus: {err.render()}", file=sys.stderr)
+        print(error_line(err.render()), file=sys.stderr)
     return EXIT_REJECTED
 
 

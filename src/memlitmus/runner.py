@@ -4,9 +4,11 @@ herd7`.
 Every (file, model) pair gets an output: a verdict, or an error that names why the model
 cannot judge the file (`PairError`: a row of the table or `error` in JSON, and its
 message on stderr; herd7's `Warning:` line on stderr under `-f herd`). A file no model
-can read (`FileError`) goes to stderr. Whenever the status is 2, stderr says why. Exit
-status: 0 when every pair has a verdict, 2 when an input or a pair was rejected, 1 for an
-internal error.
+can read (`FileError`) goes to stderr. Whenever the status is 2, stderr says why. Every
+error line on stderr starts with `memlitmus: ` (`error_line`), herd's `Warning:` lines
+under `-f herd` apart. Exit status (`exit_status`): 0 when every pair has a verdict, 3
+when some pair has none (Unknown: past `--timeout` or `--max-memory`), 2 when an input or
+a pair was rejected, 1 for an internal error; the first of 1, 2, 3 that applies wins.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from pathlib import Path
 
 from rich.console import Console
 
+from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.judge import Options
-from memlitmus.models import Model
+from memlitmus.models import ModelSetup
 from memlitmus.report.herd import format_herd, herd_warning
 from memlitmus.report.json import format_json
 from memlitmus.report.matrix import build_matrix
 from memlitmus.report.outcomes import forbidden_lines, format_json_outcomes
 from memlitmus.report.table import print_table
-from memlitmus.results import FileError, ModelResult, PairError
+from memlitmus.results import FileError, ModelResult, Observation, PairError
 from memlitmus.worker import DEFAULT_MAX_MEMORY_MB, Judge
 
 __all__ = [
@@ -37,15 +40,19 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_REJECTED",
+    "EXIT_UNKNOWN",
     "QuietPipeConsole",
+    "exit_status",
     "litmus_files",
     "run_files",
     "seconds",
     "silence_stdout",
-    "unique_models",
+    "model_specs",
 ]
 
-EXIT_OK, EXIT_INTERNAL, EXIT_REJECTED = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_REJECTED, EXIT_UNKNOWN = 0, 1, 2, 3
+# How bad each status is: a bug, then a rejected input, then a pair with no verdict.
+_SEVERITY = {EXIT_OK: 0, EXIT_UNKNOWN: 1, EXIT_REJECTED: 2, EXIT_INTERNAL: 3}
 # The reader closed the pipe (`memlitmus run ... | head`): as a process killed by SIGPIPE.
 EXIT_BROKEN_PIPE = 128 + 13
 EXIT_INTERRUPTED = 128 + 2  # Ctrl-C, as a shell reports a process killed by SIGINT
@@ -69,6 +76,12 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
         pass
+
+
+def exit_status(statuses: Iterable[int]) -> int:
+    """The status of a run from its parts': internal error (1) before rejected input (2)
+    before a pair left Unknown (3) before success (0)."""
+    return max(statuses, key=lambda status: _SEVERITY.get(status, 0), default=EXIT_OK)
 
 
 def seconds(text: str) -> float:
@@ -96,30 +109,41 @@ def litmus_files(paths: Sequence[str]) -> Iterator[str | FileError]:
             yield raw
 
 
-def unique_models(models: Iterable[Model]) -> list[Model]:
-    """The models in order, each once (`-m tso -m x86` names one model twice): a model
-    is known by its `spec`, the shipped name or the user's file path whatever name found it.
+def model_specs(setup: ModelSetup, specs: Iterable[str]) -> list[str]:
+    """The models to judge with, each once (`-m tso -m x86` names one model twice), as
+    the specs the judging worker resolves: a shipped model's name, a user's file's path.
+
+    Raises MemlitmusError for an unknown name or a `.cat` path that does not exist: the
+    run cannot start. A user's cat file that exists but does not read (a syntax error) is
+    kept: each of its pairs gets that error, `file:line:col` in the cat file, while the
+    other models are judged, as for a cat file naming an unknown identifier.
     """
     seen: set[str] = set()
     kept = []
-    for model in models:
-        if model.spec not in seen:
-            seen.add(model.spec)
-            kept.append(model)
+    for spec in specs:
+        try:
+            key = setup.resolve(spec).spec
+        except MemlitmusError:
+            if not Path(spec).is_file():
+                raise
+            key = str(Path(spec).resolve())
+        if key not in seen:
+            seen.add(key)
+            kept.append(key)
     return kept
 
 
 def run_files(
-    paths: Sequence[str], models: Sequence[Model], fmt: str, options: Options,
+    paths: Sequence[str], specs: Sequence[str], fmt: str, options: Options,
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB,
 ) -> int:
-    """Judge every file under `models` (none: each file's default model) in a worker
-    process (`worker.Judge`), print the results as `fmt`, and return the exit status."""
-    specs = [model.spec for model in models]
+    """Judge every file under the models `specs` names (`model_specs`; none: each file's
+    default model) in a worker process (`worker.Judge`), print the results as `fmt`, and
+    return the exit status."""
     # Off a terminal rich assumes 80 columns and would cut file names: give it room.
     console = QuietPipeConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
     rows: list[ModelResult | PairError] = []
-    status = EXIT_OK
+    statuses = [EXIT_OK]
     with Judge(options, max_memory_mb) as judge:
         for file in litmus_files(paths):
             outcome = file if isinstance(file, FileError) else judge.judge_file(file, specs)
@@ -127,20 +151,20 @@ def run_files(
                 *outcome]
             for one in outcomes:
                 if isinstance(one, FileError):
-                    print(one.message, file=sys.stderr)
-                    status = max(status, EXIT_INTERNAL if one.internal else EXIT_REJECTED)
-                elif isinstance(one, PairError):
-                    status = max(status, EXIT_REJECTED)
-                    rows.append(one)
-                else:
-                    rows.append(one)
+                    print(error_line(one.message), file=sys.stderr)
+                    statuses.append(EXIT_INTERNAL if one.internal else EXIT_REJECTED)
+                    continue
+                rows.append(one)
+                if isinstance(one, PairError):
+                    statuses.append(EXIT_REJECTED)
+                elif one.observation is Observation.UNKNOWN:
+                    statuses.append(EXIT_UNKNOWN)
             _emit(fmt, outcomes, options)
-    judged = [r for r in rows if isinstance(r, ModelResult)]
     if fmt == "table" and rows:  # no empty table when every file failed
         print_table(rows, console)
-    elif fmt == "matrix" and judged:  # a pair's error is on stderr
-        console.print(build_matrix(judged))
-    return status
+    elif fmt == "matrix" and rows:
+        console.print(build_matrix(rows))
+    return exit_status(statuses)
 
 
 def _emit(fmt: str, outcomes: list[Outcome], options: Options) -> None:
@@ -163,8 +187,8 @@ def _emit(fmt: str, outcomes: list[Outcome], options: Options) -> None:
 
 
 def _pair_line(error: PairError) -> str:
-    """A pair's error on stderr: its message as is when it names a position already
-    (`deep.cat:2:16: ...`), else prefixed with the test file."""
+    """A pair's error on stderr: its message, which names a position (`SB.litmus:1:1:`,
+    `deep.cat:2:16:`), else prefixed with the test file."""
     if _POSITION.match(error.message):
-        return error.message
-    return f"{error.file}: {error.message}"
+        return error_line(error.message)
+    return error_line(f"{error.file}: {error.message}")

@@ -48,7 +48,9 @@ from typing import Any
 from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge_each, result_base
+from memlitmus.litmus.ast import LitmusTest
 from memlitmus.litmus.parse import load_litmus
+from memlitmus.models import Model, ModelSetup
 from memlitmus.results import FileError, ModelResult, Observation, PairError
 from memlitmus.solve import memory_reason, set_memory_ceiling, timeout_reason
 
@@ -261,6 +263,20 @@ def _serve(conn: Connection, options: Options, max_memory_mb: int) -> None:
         pass
 
 
+def _resolve(setup: ModelSetup, spec: str, test: LitmusTest) -> Model | PairError:
+    """The model `spec` names, or, for a user's cat file that does not read (a syntax
+    error, an include not found), that pair's error: the file's other models are still
+    judged. The command line has checked that every name is known."""
+    try:
+        return setup.resolve(spec)
+    except MemlitmusError as err:
+        return PairError(test.file, test.name, test.arch, Path(spec).stem, err.render())
+
+
+def _name(model: Model | PairError) -> str:
+    return model.name if isinstance(model, Model) else model.model
+
+
 def _run_job(conn: Connection, file: str, specs: list[str], options: Options) -> None:
     try:
         try:
@@ -269,11 +285,12 @@ def _run_job(conn: Connection, file: str, specs: list[str], options: Options) ->
             conn.send(("error", FileError(file, f"{file}: cannot read: {err.strerror or err}")))
             return
         setup = options.setup
-        models = [setup.resolve(spec) for spec in specs] or [
+        models = [_resolve(setup, spec, test) for spec in specs] or [
             setup.resolve(default_model_for(test.arch))]
-        conn.send(("plan", [result_base(test, model.name) for model in models]))
-        for result in judge_each(test, models, options):
-            conn.send(("result", result))
+        conn.send(("plan", [result_base(test, _name(m)) for m in models]))
+        judged = judge_each(test, [m for m in models if isinstance(m, Model)], options)
+        for model in models:  # in the order asked, a model that does not read in its place
+            conn.send(("result", model if isinstance(model, PairError) else next(judged)))
         conn.send(("done", None))
     except MemlitmusError as err:
         conn.send(("error", FileError(file, err.render())))

@@ -15,22 +15,31 @@ herd7 7.58 prints (herd/top_herd.ml), each line ending in a newline:
     Hash=...                      (only when the file carries a Hash)
     <blank line>
 
-Extensions, all documented in docs/herd-output.md:
+Where memlitmus knows less than herd, it prints herd's lines all the same, as herd does
+when it stops early (docs/herd-output.md has the reasons, from what the kernel's
+`tools/memory-model/scripts` read):
 
-* counts not computed (`positive`/`negative` None): the counts printed are those of the
-  listed final states (or, without states, 0/1 stand-ins consistent with the verdict) and
-  a `Counts NAME states|verdict` line after `Observation` says so;
+* counts not computed (`positive`/`negative` None, no `--count`): the counts printed are
+  lower bounds, those of the listed final states (each is reached by at least one
+  execution), or without states 0/1, the least counts consistent with the verdict, as
+  herd's own `-speedcheck` prints the counts of the executions it met before stopping;
+  either is 0 exactly when herd's is, so `Never 0 0` (no execution at all) means what it
+  means to herd;
 * verdict-only (`states_listed=False`): no `States` line and no state lines;
-* an UNKNOWN observation: no states, no verdict counts, `Unknown` in place of Ok/No,
-  `Observation NAME Unknown` and a `Reason NAME ...` line.
+* an UNKNOWN observation (past `--timeout` or `--max-memory`): no `Observation` line, as
+  herd prints none for a test it times out on; `Unknown` in place of Ok/No and a
+  `Reason NAME ...` line say why.
 """
 
 from __future__ import annotations
+
+import re
 
 from memlitmus.results import ModelResult, Observation, PairError
 
 __all__ = ["format_herd", "herd_counts", "herd_ok", "herd_warning", "witness_counts"]
 
+_POSITION = re.compile(r"[^\s:]+:\d+:\d+: ")
 _FORBIDDEN = "Forbidden"
 _REQUIRED = "Required"
 
@@ -46,9 +55,14 @@ def format_herd(result: ModelResult) -> str:
 
 def herd_warning(error: PairError) -> str:
     """herd7's line for a test it gives up on (herd/herd.ml, on a user error), on stderr:
-    `Warning: File "SB.litmus": model `armv8` does not judge X86 tests (...) (User error)`.
-    """
-    return f'Warning: File "{error.file}": {error.message} (User error)'
+    `Warning: File "SB.litmus": message (User error)`; a message that names its position
+    already (`SB.litmus:1:1: model ...`) is printed after `Warning: ` alone, as herd does
+    for one that starts with its own position. One line: the quoted source line and caret
+    of a rendered error are left out."""
+    first = error.message.split("\n", 1)[0]
+    if _POSITION.match(first):
+        return f"Warning: {first} (User error)"
+    return f'Warning: File "{error.file}": {first} (User error)'
 
 
 def herd_counts(result: ModelResult) -> tuple[int, int, str | None]:
@@ -93,7 +107,7 @@ def _verdict_counts(observation: Observation) -> tuple[int, int]:
 
 def _verdict_lines(result: ModelResult) -> list[str]:
     """The block of a test with a verdict."""
-    pos, neg, stand_in = herd_counts(result)
+    pos, neg, _ = herd_counts(result)
     wpos, wneg = witness_counts(result, pos, neg)
     lines = [f"Test {result.test} {result.kind}"]
     lines += _state_lines(result)
@@ -107,19 +121,17 @@ def _verdict_lines(result: ModelResult) -> list[str]:
         f"Condition {result.condition}",
         f"Observation {result.test} {result.observation.value} {pos} {neg}",
     ]
-    if stand_in is not None:
-        lines.append(f"Counts {result.test} {stand_in}")
     return lines + _tail_lines(result)
 
 
 def _unknown_lines(result: ModelResult) -> list[str]:
-    """The block of a test the solver could not decide: no states, no counts."""
+    """The block of a test the solver could not decide: no states, no counts, and no
+    `Observation` line (tools that read herd's output take a missing one for a timeout)."""
     reason = result.unknown_reason or "no reason given"
     lines = [f"Test {result.test} {result.kind}", "Unknown"]
     lines += [f"Flag {flag}" for flag in sorted(result.flags)]
     lines += [
         f"Condition {result.condition}",
-        f"Observation {result.test} {Observation.UNKNOWN.value}",
         f"Reason {result.test} {reason}",
     ]
     return lines + _tail_lines(result)

@@ -3,7 +3,10 @@
 `memlitmus run litmus/kernel -m sc -m x86tso -m armv8 -m lkmm` prints it: each cell is
 the model's Observation; the last column says where the models part ways, in terms of
 the final condition's outcome: "forbidden on sc, x86tso; allowed on armv8, lkmm"
-(Never = forbidden, Sometimes = allowed, Always = always, Unknown = unknown).
+(Never = forbidden, Sometimes = allowed, Always = always, Unknown = unknown). A model
+that cannot judge a test (a `PairError`) shows `error` in its cell (the message is on
+stderr) and takes no part in the comparison; a test every model failed on still has its
+row.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from memlitmus.results import ModelResult, Observation
+from memlitmus.results import ModelResult, Observation, PairError
 
 __all__ = ["build_matrix", "disagreement"]
 
@@ -31,10 +34,10 @@ _STYLES = {
 }
 
 
-def build_matrix(results: Sequence[ModelResult], title: str | None = None) -> Table:
+def build_matrix(results: Sequence[ModelResult | PairError], title: str | None = None) -> Table:
     """The matrix of `results` (tests in the order first met, models likewise)."""
     models: list[str] = []
-    rows: dict[tuple[str, str], dict[str, ModelResult]] = {}
+    rows: dict[tuple[str, str], dict[str, ModelResult | PairError]] = {}
     for result in results:
         if result.model not in models:
             models.append(result.model)
@@ -52,9 +55,11 @@ def build_matrix(results: Sequence[ModelResult], title: str | None = None) -> Ta
             found = by_model.get(model)
             if found is None:
                 cells.append("-")
+            elif isinstance(found, PairError):
+                cells.append(Text("error", style="bold red"))
             else:
                 cells.append(Text(found.observation.value, style=_STYLES[found.observation]))
-        mark = disagreement([by_model[m] for m in models if m in by_model])
+        mark = disagreement([r for m in models if isinstance(r := by_model.get(m), ModelResult)])
         cells.append(Text(mark, style="bold red") if mark else "")
         table.add_row(*cells)
     return table

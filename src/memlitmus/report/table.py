@@ -47,12 +47,14 @@ def build_table(
 
 
 def _row(result: ModelResult | PairError | FileError) -> tuple[Text | str, ...]:
-    """The cells of one row (an error: `error` and its message in the verdict column)."""
+    """The cells of one row (an error: `error` and the first line of its message, the
+    `file:line:col: ...` line, in the verdict column; stderr has the source line too)."""
     if isinstance(result, FileError):
-        return (result.file, "-", Text("error", style="bold red"), result.message, "-", "-", "")
+        return (result.file, "-", Text("error", style="bold red"),
+                _first_line(result.message), "-", "-", "")
     if isinstance(result, PairError):
         return (_test_cell(result), result.model, Text("error", style="bold red"),
-                Text(result.message, style="red"), "-", "-", "")
+                Text(_first_line(result.message), style="red"), "-", "-", "")
     return (
         _test_cell(result),
         result.model,
@@ -62,6 +64,10 @@ def _row(result: ModelResult | PairError | FileError) -> tuple[Text | str, ...]:
         f"{result.time_s:.2f}",
         ", ".join(result.flags),
     )
+
+
+def _first_line(message: str) -> str:
+    return message.split("\n", 1)[0]
 
 
 def _test_cell(result: ModelResult | PairError) -> str:
