@@ -296,7 +296,8 @@ def test_a_tiny_timeout_gives_unknown_not_a_verdict(
     status, out, err = run(capsys, "herd7", "-model", "x86tso", "-timeout", "0.000001",
                            "litmus/x86/IRIW.litmus")
     assert (status, err) == (0, "")
-    untimed = [[ln for ln in text.splitlines() if not ln.startswith("Time ")] for text in (out, herd)]
+    untimed = [[ln for ln in text.splitlines() if not ln.startswith("Time ")]
+               for text in (out, herd)]
     assert untimed[0] == untimed[1]
 
 

@@ -53,10 +53,11 @@ def test_a_cat_file_with_invalid_utf8_is_a_syntax_error_at_its_position(
     """Was a UnicodeDecodeError traceback: undecodable bytes read as U+FFFD."""
     path = tmp_path / "m.cat"
     path.write_bytes(b'"m"\nlet a = po \xff\xfe\nacyclic a\n')
-    status = main(["run", "litmus/x86/SB.litmus", "--cat", str(path)])
+    status = main(["run", "litmus/x86/SB.litmus", "--cat", str(path), "-f", "json"])
     captured = capsys.readouterr()
-    assert (status, captured.out) == (2, "")
-    assert captured.err.startswith(f"memlitmus: {path}:2:12: ")
+    assert status == 2  # that pair's error, in the output and on stderr
+    assert json.loads(captured.out)["error"].startswith(f"{path}:2:12: ")
+    assert captured.err.startswith(f"{path}:2:12: ")
 
 
 def test_a_stored_address_of_a_location_named_only_there_is_a_location(
