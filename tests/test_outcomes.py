@@ -43,13 +43,16 @@ EXPECTED = {
                               IRIW_CYCLE.format(po="po/ppo"))],
     ("x86/2+2W", "sc"): [("[x]=1; [y]=1;", SC, W22_CYCLE.format(po="po"))],
     ("x86/2+2W", "x86tso"): [("[x]=1; [y]=1;", TSO, W22_CYCLE.format(po="po/ppo"))],
+    ("x86/MP+mfences", "sc"): [("1:EAX=1; 1:EBX=0;", SC, MP_CYCLE.format(po="po"))],
     ("x86/MP+mfences", "x86tso"): [("1:EAX=1; 1:EBX=0;", TSO, MP_CYCLE.format(po="po/ppo"))],
+    ("x86/2+2W+mfences", "x86tso"): [("[x]=1; [y]=1;", TSO, W22_CYCLE.format(po="po/ppo"))],
     ("x86/SB+mfences", "x86tso"): [
         ("0:EAX=0; 1:EAX=0;", TSO, SB_CYCLE.format(po="po/mfence"))],
     ("aarch64/SB", "sc"): [("0:X2=0; 1:X2=0;", SC, SB_CYCLE.format(po="po"))],
     ("aarch64/SB", "armv8"): [],
     ("aarch64/MP", "sc"): [("1:X0=1; 1:X2=0;", SC, MP_CYCLE.format(po="po"))],
     ("aarch64/MP", "armv8"): [],
+    ("aarch64/LB", "sc"): [("0:X0=1; 1:X0=1;", SC, LB_CYCLE.format(po="po"))],
     ("aarch64/LB", "armv8"): [],
     ("aarch64/LB+datas", "armv8"): [
         ("0:X0=1; 1:X0=1;", ARM, LB_CYCLE.replace("{po}", "data"))],
@@ -59,7 +62,12 @@ EXPECTED = {
     ("aarch64/2+2W", "sc"): [("[x]=2; [y]=2;", SC,
                               "W x=2 -po-> W y=1 -coe-> W y=2 -po-> W x=1 -coe-> W x=2")],
     ("aarch64/2+2W", "armv8"): [],
+    ("aarch64/MP+dmb.sys", "sc"): [("1:X0=1; 1:X2=0;", SC, MP_CYCLE.format(po="po"))],
     ("aarch64/MP+dmb.sys", "armv8"): [("1:X0=1; 1:X2=0;", ARM, MP_CYCLE.format(po="po/bob"))],
+    ("aarch64/2+2W+dmb.sts", "armv8"): [
+        ("[x]=2; [y]=2;", ARM, "W x=2 -po/bob-> W y=1 -coe-> W y=2 -po/bob-> W x=1 -coe-> W x=2")],
+    ("aarch64/IRIW+dmb.lds", "armv8"): [("1:X0=1; 1:X2=0; 3:X0=1; 3:X2=0;", ARM,
+                                         IRIW_CYCLE.format(po="po/bob"))],
     ("aarch64/SB+dmb.sys", "armv8"): [("0:X2=0; 1:X2=0;", ARM, SB_CYCLE.format(po="po/bob"))],
     ("lkmm/MP+rcu", "lkmm"): [("0:r0=1; 0:r1=0;", "irreflexive rb as rcu", "R x=1 -rb-> R x=1")],
     ("lkmm/SB+mbs", "lkmm"): [
@@ -90,6 +98,37 @@ def _forbidden(name: str, model: str) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize(("name", "model"), sorted(EXPECTED))
 def test_forbidden_outcomes_name_the_check_and_cycle(name: str, model: str) -> None:
     assert _forbidden(name, model) == EXPECTED[(name, model)]
+
+
+@pytest.mark.parametrize(("name", "model"), sorted(k for k, v in EXPECTED.items() if v))
+def test_explain_names_the_check_and_cycle(
+    name: str, model: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`explain` on each forbidden outcome above (issue 11's "Done when": SB, MP, LB,
+    IRIW, 2+2W and MP+fences under sc, x86tso and armv8, an RCU test under lkmm)."""
+    state, check, cycle = EXPECTED[(name, model)][0]
+    assert main(["explain", str(LITMUS / f"{name}.litmus"), "-m", model,
+                 "--state", state]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    test = name.split("/")[1]
+    assert lines[:3] == [f"{test} under {model}: {state} is forbidden",
+                         "Every execution reaching it violates:", f"  {check}"]
+    kind = "cycle" if check.startswith("acyclic") else "edge"
+    at = lines.index(f"  {kind} of {check}:")
+    assert lines[at + 1] == f"    {cycle}"
+
+
+def test_explain_a_lock_test(capsys: pytest.CaptureFixture[str]) -> None:
+    """MP+locks under lkmm: no check fails in every execution reaching the outcome, and
+    explain says so, then names the check the execution shown breaks, the lock's
+    atomicity, and its edge: a lock's rmw split by the other thread's lock write."""
+    assert main(["explain", str(LITMUS / "lkmm/MP+locks.litmus"), "--state",
+                 "1:r0=1; 1:r1=0;"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "MP+locks under lkmm: 1:r0=1; 1:r1=0; is forbidden"
+    assert lines[1].startswith("No single check fails in every execution reaching it")
+    assert lines[2] == "  edge of empty rmw & (fre ; coe) as atomic:"
+    assert re.fullmatch(r"    R l=0 \(P(\d) #1\) -rmw-> W l=1 \(P\1 #2\)", lines[3])
 
 
 def test_lock_test_outcome_is_explained_by_breaking_the_lock() -> None:
@@ -173,6 +212,36 @@ def test_explain_allowed_state(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "SB under x86tso: 0:EAX=0; 1:EAX=0; is allowed" in out
     assert "fr: R y=0->W y=1, R x=0->W x=1" in out
+    # the model's relation: TSO's ghb holds no program-order edge from a write to a read
+    assert ("  ghb: R y=0->W y=1, R x=0->W x=1, W x=0->W x=1, W x=0->R x=0, W y=0->R y=0, "
+            "W y=0->W y=1") in out.splitlines()
+
+
+def test_explain_allowed_state_shows_the_models_relations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """MP's witness of 1:EAX=0; 1:EBX=0 under x86tso and armv8: the model's ordering
+    relation (`ghb`, `ob`) holds both threads' program order, W->W and R->R."""
+    assert main(["explain", str(LITMUS / "x86/MP.litmus"), "-m", "x86tso",
+                 "--state", "1:EAX=0; 1:EBX=0;"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "MP under x86tso: 1:EAX=0; 1:EBX=0; is allowed"
+    assert lines[-6:] == [
+        "  po: W x=1->W y=1, R y=0->R x=0",
+        "  rf: W x=0->R x=0, W y=0->R y=0",
+        "  co: W x=0->W x=1, W y=0->W y=1",
+        "  fr: R y=0->W y=1, R x=0->W x=1",
+        "  com: R y=0->W y=1, R x=0->W x=1, W x=0->W x=1, W x=0->R x=0, W y=0->W y=1, "
+        "W y=0->R y=0",
+        "  ghb: W x=1->W y=1, R y=0->W y=1, R y=0->R x=0, R x=0->W x=1, W x=0->W x=1, "
+        "W x=0->R x=0, W y=0->W y=1, W y=0->R y=0",
+    ]
+    assert main(["explain", str(LITMUS / "aarch64/MP+dmb.sys.litmus"), "-m", "armv8",
+                 "--state", "1:X0=0; 1:X2=0;"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == (
+        "  ob: W x=1->W y=1, R y=0->W y=1, R y=0->R x=0, R x=0->W x=1, W x=0->W x=1, "
+        "W x=0->R x=0, W y=0->W y=1, W y=0->R y=0")
 
 
 def test_explain_rejects_unknown_location(capsys: pytest.CaptureFixture[str]) -> None:

@@ -89,6 +89,7 @@ _EDGES_JS = """(figure) => {
     rel: e.dataset.r, source: labels[e.dataset.s], target: labels[e.dataset.t],
     cycle: e.classList.contains('cycle'),
     width: getComputedStyle(e.querySelector('path')).strokeWidth,
+    colour: getComputedStyle(e.querySelector('path')).stroke,
   }));
 }"""
 
@@ -142,6 +143,34 @@ def test_browser_allowed_graph_edges(page: Any) -> None:
     assert [t.strip() for t in legend] == ["po", "rf", "co", "fr"]
 
 
+def _colours(edges: list[dict[str, Any]]) -> dict[str, str]:
+    """Relation -> its stroke colour, checking each relation has one colour."""
+    colours: dict[str, str] = {}
+    for e in edges:
+        assert colours.setdefault(e["rel"], e["colour"]) == e["colour"]
+    return colours
+
+
+def test_browser_allowed_graph_shows_the_models_relations(page: Any) -> None:
+    """x86-TSO keeps MP's W->W and R->R program order: `ghb` edges of their own colour,
+    named in the legend; SB's W->R order it drops (no ghb edge beyond rf/co/fr above)."""
+    figure = _figure(page, "t-MP", "x86tso", "allowed", "1:EAX=0; 1:EBX=0;")
+    edges = figure.evaluate(_EDGES_JS)
+    model = {(e["rel"], e["source"], e["target"]) for e in edges
+             if e["rel"] not in ("po", "rf", "co", "fr")}
+    assert model == {("ghb", "W x=1", "W y=1"), ("ghb", "R y=0", "R x=0")}
+    legend = figure.locator(".legend li").all_inner_texts()
+    assert [t.strip() for t in legend] == ["po", "rf", "co", "fr", "ghb"]
+    colours = _colours(edges)
+    assert len(set(colours.values())) == len(colours)  # distinct colours
+    # a model edge is named on its arrow; base edges are told by colour alone
+    ghb = figure.locator('g.e[data-r="ghb"] text')
+    assert ghb.evaluate_all("ts => ts.map(t => t.textContent)") == ["ghb", "ghb"]
+    # under sc, whose check names no relation of its own, only base relations
+    sc = _figure(page, "t-MP", "sc", "allowed", "1:EAX=0; 1:EBX=0;")
+    assert {e["rel"] for e in sc.evaluate(_EDGES_JS)} == {"po", "rf", "co", "fr"}
+
+
 def test_browser_index_links_every_test(page: Any) -> None:
     links = page.locator("#index table.tests a").evaluate_all(
         "as => as.map(a => a.getAttribute('href'))")
@@ -165,5 +194,14 @@ def test_browser_rcu_loop(report: Path, page: Any) -> None:
     cycle = [e for e in figure.evaluate(_EDGES_JS) if e["cycle"]]
     assert [(e["rel"], e["source"], e["target"]) for e in cycle] == [("rb", "R x=1", "R x=1")]
     assert "irreflexive rb as rcu" in figure.locator("figcaption").inner_text()
+    # the allowed outcomes show the LKMM's own relations, each in its own colour
+    allowed = rcu.locator('#t-MP_rcu figure.allowed[data-state="0:r0=0; 0:r1=0;"]')
+    edges = allowed.evaluate(_EDGES_JS)
+    colours = _colours(edges)
+    assert {"hb", "pb", "rb"} <= set(colours) and len(set(colours.values())) == len(colours)
+    legend = [t.strip() for t in allowed.locator(".legend li").all_inner_texts()]
+    assert legend == list(colours)
+    # the grace period orders P1's write after the whole read-side critical section
+    assert ("rb", "R y=0", "W x=1") in {(e["rel"], e["source"], e["target"]) for e in edges}
     rcu.close()
     assert page.errors == []

@@ -203,7 +203,8 @@ def _graphs(test: TestReport, max_graphs: int, condition_only: bool) -> list[dic
 
 def _graph(graph_id: str, model: str, allowed: bool, state: str, execution: Execution,
            violations: Sequence[Violation]) -> Graph:
-    edges = graph_edges(execution, violations)
+    # an allowed outcome shows the model's relations; a forbidden one its cycle
+    edges = graph_edges(execution, violations, model_relations=allowed)
     legend = list(dict.fromkeys(e.rel for e in edges))
     caption = "; ".join(f"{v.check}: {cycle_text(v, execution)}" for v in violations)
     return Graph(graph_id, model, allowed, state, caption,

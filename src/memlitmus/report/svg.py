@@ -4,9 +4,12 @@ Layout, as herd's own pictures: one column per thread in program order top to bo
 the initial writes in a column of their own on the left. Program order and coherence
 are drawn as their immediate edges (both are transitive), fr only towards the write
 co-immediately after the one read from, so the picture stays readable; rf, rmw and the
-dependencies as they are. A forbidden outcome's violating cycle is drawn on top, every
-edge of it thick and marked `cycle`, under the name of the relation that explains it
-(a model relation such as `pb` when no base relation does).
+dependencies as they are. An allowed outcome's graph adds the model's relations its
+checks name (`model_edges`: x86tso's `ghb`, armv8's `ob`, the LKMM's `hb`, `pb`, `rb`),
+each as its immediate edges, in a colour of its own named in the legend: which program
+order edges the model keeps, and what orders the rest. A forbidden outcome's violating
+cycle is drawn on top, every edge of it thick and marked `cycle`, under the name of the
+relation that explains it (a model relation such as `pb` when no base relation does).
 
 Every element carries data attributes for tools and tests, kept short because a corpus
 report holds thousands of graphs: a node `<g class="n" data-e="3">` (its text is the
@@ -46,9 +49,11 @@ class DrawnEdge:
     cycle: bool = False
 
 
-def graph_edges(execution: Execution, violations: Sequence[Violation] = ()) -> list[DrawnEdge]:
+def graph_edges(execution: Execution, violations: Sequence[Violation] = (),
+                model_relations: bool = False) -> list[DrawnEdge]:
     """The arrows to draw: the base relations (po and co immediate, fr to the next
-    write only), then each violation's edges marked as cycle edges."""
+    write only), with `model_relations` the model's (`model_edges`), then each
+    violation's edges marked as cycle edges."""
     rels = execution.relations
     edges: list[DrawnEdge] = []
     edges += [DrawnEdge("po", a, b) for a, b in immediate(rels.get("po", ()))]
@@ -58,6 +63,8 @@ def graph_edges(execution: Execution, violations: Sequence[Violation] = ()) -> l
     edges += [DrawnEdge("fr", a, b) for a, b in _fr_to_next(rels.get("fr", ()), co, rels)]
     for name in ("rmw", "addr", "data", "ctrl", *sorted(set(rels) - set(RELATION_COLOURS))):
         edges += [DrawnEdge(name, a, b) for a, b in rels.get(name, ())]
+    if model_relations:
+        edges += model_edges(execution)
     for violation in violations:
         for edge in violation.edges:
             first = edge.relations[0] if edge.relations else "?"
@@ -67,6 +74,29 @@ def graph_edges(execution: Execution, violations: Sequence[Violation] = ()) -> l
                                                       cycle=True)
             else:
                 edges.append(DrawnEdge(drawn.rel, drawn.source, drawn.target, cycle=True))
+    return edges
+
+
+def model_edges(execution: Execution) -> list[DrawnEdge]:
+    """The model's relations that its checks name (`Execution.checked`), restricted to
+    the execution: each relation's immediate edges (a transitive reduction, `ob` being a
+    transitive closure), self-loops left out, and those that are communication edges
+    (rf, co, fr pairs) left out too, since those arrows are drawn already, as are edges
+    from an initial write (it is coherence-first anyway, and the LKMM's `pb` and `rb`
+    would tie it to most events): what remains is what the model adds, the program
+    order it keeps (`W x=1 -ghb-> W y=1`), fences, dependencies, and composite edges such
+    as the LKMM's `pb`."""
+    rels = execution.relations
+    communication = {p for name in ("rf", "co", "fr") for p in rels.get(name, ())}
+    communication |= {(e.eid, f.eid) for e in execution.events if e.is_init
+                      for f in execution.events}
+    edges: list[DrawnEdge] = []
+    for name in execution.checked:
+        if name in RELATION_COLOURS:
+            continue
+        pairs = [(a, b) for a, b in execution.model_relations.get(name, ()) if a != b]
+        edges += [DrawnEdge(name, a, b) for a, b in immediate(pairs)
+                  if (a, b) not in communication]
     return edges
 
 
