@@ -12,8 +12,8 @@ seed `s` depends only on (s, i), so a failure replays alone with `--only i`.
 Each mutant is judged by the real command line (`memlitmus.cli.main`, in this process)
 with `--timeout`, in a random output format. A run is a *failure* when:
 
-- its exit status is not 0 or 2, or an exception escapes `main`, or stderr shows a
-  Python traceback or an internal error;
+- its exit status is not 0, 2 or 3 (a pair left Unknown), or an exception escapes
+  `main`, or stderr shows a Python traceback or an internal error;
 - it exits 2 without a `file:line:col` position in its first error line;
 - it runs longer than `--timeout` per model judged plus `--slack` seconds;
 - a JSON record is Unknown with a reason that is not a timeout or a memory ceiling.
@@ -214,7 +214,7 @@ def judge_mutant(
 def _classify(status: int, seconds: float, out: str, err: str, fmt: str, bound: float) -> Outcome:
     if "Traceback" in err or "internal error" in err:
         return Outcome(status, seconds, _kind_of(err), err)
-    if status not in (0, 2):
+    if status not in (0, 2, 3):  # 3: a pair left Unknown (past --timeout), no verdict
         return Outcome(status, seconds, f"exit {status}", err)
     if status == 2 and not POSITION.search(err.splitlines()[0] if err else ""):
         return Outcome(status, seconds, "error without file:line:col", err)

@@ -1,6 +1,7 @@
 """A few hundred mutants of the project's own litmus files and cat models, through the
-command line: no traceback, no internal error, every exit 0 or 2 with `file:line:col`
-(`benchmarks/fuzz.py` runs the long campaigns, over the reference corpora too)."""
+command line: no traceback, no internal error, every exit 0, 2 (with `file:line:col`) or 3
+(a pair left Unknown) (`benchmarks/fuzz.py` runs the long campaigns, over the reference
+corpora too)."""
 
 from __future__ import annotations
 
