@@ -18,8 +18,10 @@ import time
 from pathlib import Path
 
 from memlitmus.corpus import by_file, read_expected
-from memlitmus.errors import MemlitmusError
-from memlitmus.kernel.soundness import Outcome, check
+from memlitmus.judge import Options
+from memlitmus.kernel.soundness import HARDWARE_MODELS, Outcome, outcomes
+from memlitmus.results import FileError
+from memlitmus.worker import Judge
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "lkmm"
 
@@ -31,6 +33,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=None)
     parser.add_argument("--mapping", default=None, help="e.g. arm64-llsc")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print each judgement (seconds, model, verdict, file)")
     parser.add_argument("--only-large", action="store_true",
                         help="judge only the tests listed in large.tsv (7 to 19 threads)")
     args = parser.parse_args()
@@ -47,29 +51,37 @@ def main() -> int:
     files = [f for f in sorted(verdicts) if verdicts[f] in ("Never", "Always")
              ][:: args.every][: args.limit or None]
     start = time.perf_counter()
-    outcomes: list[Outcome] = []
+    found: list[Outcome] = []
     errors: list[str] = []
-    for i, file in enumerate(files):
-        try:
-            outcomes += check(str(CORPUS / file), verdicts[file],
-                              mapping=args.mapping, timeout_s=args.timeout)
-        except MemlitmusError as err:
-            errors.append(f"{file}: {err.message}")
-        if (i + 1) % 100 == 0:
-            print(f"... {i + 1}/{len(files)} {time.perf_counter() - start:.0f} s", flush=True)
+    # each test in the bounded worker: --timeout bounds encoding as well as solving
+    options = Options(verdict_only=True, timeout_s=args.timeout, mapping=args.mapping)
+    with Judge(options) as worker:
+        for i, file in enumerate(files):
+            path = str(CORPUS / file)
+            results = worker.judge_file(path, list(HARDWARE_MODELS))
+            if isinstance(results, FileError):
+                errors.append(f"{file}: {results.message}")
+            else:
+                found += outcomes(path, verdicts[file], results)
+                if args.verbose:
+                    for o in found[-len(results):]:
+                        print(f"{o.seconds:.2f} s {o.model} {o.hardware} {file}", flush=True)
+            if (i + 1) % 100 == 0:
+                print(f"... {i + 1}/{len(files)} {time.perf_counter() - start:.0f} s",
+                      flush=True)
     total = time.perf_counter() - start
-    print(f"{len(files)} tests, {len(outcomes)} judgements in {total:.1f} s "
-          f"({1000 * total / max(len(outcomes), 1):.0f} ms per test x model)")
-    for outcome in outcomes:
+    print(f"{len(files)} tests, {len(found)} judgements in {total:.1f} s "
+          f"({1000 * total / max(len(found), 1):.0f} ms per test x model)")
+    for outcome in found:
         if not outcome.sound and not outcome.unknown:
             print(f"UNSOUND {outcome.file} {outcome.model}: lkmm {outcome.lkmm}, "
                   f"hardware {outcome.hardware}")
-    for outcome in outcomes:
+    for outcome in found:
         if outcome.unknown:
             print(f"UNKNOWN {outcome.file} {outcome.model}")
     for error in errors:
         print(f"ERROR {error}")
-    for outcome in sorted(outcomes, key=lambda o: -o.seconds)[:5]:
+    for outcome in sorted(found, key=lambda o: -o.seconds)[:5]:
         print(f"slow {outcome.seconds:.2f} s {outcome.file} {outcome.model}")
     return 0
 

@@ -160,3 +160,40 @@ exists (0:r0=0 \\/ 0:r0=1)
     test = parse_litmus(source, "self-deadlock.litmus")
     results = judge(test, [resolve(m) for m in MODELS], Options())
     assert [(r.observation.value, len(r.states)) for r in results] == [("Never", 0)] * 4
+
+
+_QUIESCENT_ON_EITHER_PATH = """C gp-quiescent-either-path
+{}
+P0(int *c, int *y) { int r0; int r1; r0 = READ_ONCE(*c); if (r0) { smp_rmb(); } r1 = READ_ONCE(*y); }
+P1(int *c, int *y) { WRITE_ONCE(*c, 1); synchronize_rcu(); WRITE_ONCE(*y, 1); }
+exists (0:r0=0 /\\ 0:r1=1)
+"""
+
+
+def test_a_remote_fence_may_fall_where_a_branch_made_no_event() -> None:
+    """P0 reads c=0, passes a quiescent state, then reads y=1 once the grace period ended:
+    allowed on every model (SC interleaves it so). Its remote fence must fall between the
+    two reads; on x86, `smp_rmb()` makes no event, so that place is reached on both paths
+    of the `if` (an encoding that kept only the `r0 != 0` path's candidate said Never)."""
+    test = parse_litmus(_QUIESCENT_ON_EITHER_PATH, "gp.litmus")
+    results = judge(test, [resolve(m) for m in MODELS], Options(verdict_only=True))
+    assert [r.observation.value for r in results] == ["Sometimes"] * 4
+
+
+def test_a_remote_fence_is_one_handshake_placed_by_the_execution() -> None:
+    """One read of rcu-gp, one fence, one ack write per waited-for thread, made after the
+    thread's events, with program order to each of them conditional on the point chosen."""
+    from memlitmus.arch.base import lower
+
+    test = load_litmus(LITMUS / "kernel" / "SB+po+sync-rcu.litmus")  # P1 calls it
+    program = lower(test, KERNEL_LOWERINGS["armv8"].front_end_for(test, None))
+    p0 = program.po[0]
+    events = [program.events[e] for e in p0]
+    names = [getattr(e.addr, "name", None) for e in events]
+    assert [e.kind for e in events[-3:]] == ["R", "F", "W"]
+    assert names[-3:] == ["rcu-gp0", None, "rcu-ack0.0"]
+    assert names.count("rcu-ack0.0") == 1  # one handshake, not one per point
+    ordered = program.dep_conditions["po"]
+    own, handshake = p0[:-3], p0[-3:]
+    assert len(own) == 2  # WRITE_ONCE(x), READ_ONCE(y)
+    assert all((a, f) in ordered and (f, a) in ordered for a in own for f in handshake)

@@ -112,6 +112,13 @@ class ProgramBuilder:
             for dep, when in pick_conditions(expr).items():
                 self.depend(PICK[kind], (dep, eid), when)
 
+    def order_when(self, pair: tuple[int, int], when: Expr) -> None:
+        """Program order between two events of one thread that holds only when `when` is
+        non-zero: an event whose place in its thread the execution chooses (a grace
+        period's remote fence, kernel/grace.py) is made after the thread's other events,
+        and its order with each of them is conditional, either way round."""
+        self.dep_conditions.setdefault("po", {})[pair] = when
+
     def relate(self, name: str, pair: tuple[int, int]) -> None:
         """Record a pair of an extra static relation (e.g. a lowering's own relation)."""
         self.extra.setdefault(name, set()).add(pair)

@@ -347,7 +347,9 @@ class EventProgram:
     assumptions: tuple[Expr, ...] = ()  # every execution must make each of these non-zero
     # per relation ("addr", "data", or one of `extra_relations` such as "pick-addr"): the
     # pairs that hold only on some paths, with the path condition (see
-    # `dependency_conditions`); the pairs are in the relation too
+    # `dependency_conditions`); the pairs are in the relation too. "po": pairs of one
+    # thread whose program order holds only under the condition, either way round
+    # against the order of the `po` lists (`ProgramBuilder.order_when`)
     dep_conditions: dict[str, dict[tuple[int, int], Expr]] = field(default_factory=dict)
     # array elements named in init or conditions (`t[1]`) → (array location, byte offset)
     elements: dict[str, tuple[str, int]] = field(default_factory=dict)

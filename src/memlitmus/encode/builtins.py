@@ -69,7 +69,8 @@ class Builtins:
             "IW": lambda: self._set(lambda e: e.is_init),
             "FW": lambda: ZSet(enc.final_writes) if not herd_view else self._observed_fw(
                 observed),
-            "po": lambda: self._static(self.po_pairs),
+            "po": lambda: self._dependency("po", frozenset(
+                [*self.po_pairs, *enc.program.dep_conditions.get("po", ())])),
             "loc": lambda: ZRel(self.loc) if not herd_view else self._herd_loc(),
             "int": lambda: self._static(self.int_pairs),
             "ext": lambda: self._static(self.ext_pairs),

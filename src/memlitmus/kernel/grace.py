@@ -22,12 +22,15 @@ before the opening fence is ordered before everything after each remote fence, a
 everything before a remote fence before everything after the closing fence, with exactly
 the strength of the target's full fence.
 
-Where the remote fence falls: before each statement (and at the end of the thread) that
-is outside every read-side critical section, a candidate fence guarded by a fresh free
-choice; the caller's ack read needs at least one candidate to have run. Several candidates
-running is allowed too: an extra fence only removes executions, so the verdicts are those
-of "exactly one". `synchronize_srcu(s)` does the same for the threads with
-`srcu_read_lock(s)` only, outside their `s` read-side sections.
+Where the remote fence falls: at one of the thread's candidate points (before each
+statement outside every read-side critical section, and at the end of the thread;
+`FencePoints`), chosen by the execution, on a path it takes. The handshake's three events
+are made once per grace period and thread, after the thread's own events, and their
+program order with every other event of the thread is conditional on the point chosen
+(`ProgramBuilder.order_when`): the same execution graphs as one guarded copy of the
+handshake per point with exactly one copy run, at a fraction of the events (see
+docs/kernel-mappings.md for the argument). `synchronize_srcu(s)` does the same for the
+threads with `srcu_read_lock(s)` only, outside their `s` read-side sections.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from dataclasses import dataclass, field
 
 from memlitmus.arch.kernel_primitives import primitives
 from memlitmus.errors import Span, UnsupportedError
+from memlitmus.events import TRUE, ZERO, Choice, Expr, and_, not_, or_
 from memlitmus.litmus.ast import LitmusTest
 from memlitmus.litmus.c_ast import (
     CAddrOf,
@@ -112,6 +116,62 @@ class GracePeriods:
     def waited_by(self, tid: int) -> list[Site]:
         """The sites for which thread `tid` is a remote thread."""
         return [site for site in self.sites if tid in self.remotes(site)]
+
+
+@dataclass
+class FencePoints:
+    """Where one thread's remote fence for one grace period may fall: point j is just
+    before the thread's `at[j]`-th event (`at` strictly increasing; the last may be the
+    thread's length: after every event), reached on the path `guards[j]`.
+
+    The execution chooses one point with the free choices `ge[j]` ("the fence falls at
+    point j or later", an order encoding: `ge[j+1]` implies `ge[j]`), so that "the fence
+    is after event i" is one Boolean and two fences compare without arithmetic.
+    """
+
+    name: str
+    at: list[int] = field(default_factory=list)
+    guards: list[Expr] = field(default_factory=list)
+    ge: list[Expr] = field(default_factory=list)
+
+    def add(self, at: int, guard: Expr) -> None:
+        """A candidate point before the `at`-th event on path `guard`; a point with no
+        event since the last one is the same place, reached on either path."""
+        if self.at and self.at[-1] == at:
+            self.guards[-1] = or_(self.guards[-1], guard)
+        else:
+            self.at.append(at)
+            self.guards.append(guard)
+
+    def choose(self) -> list[Expr]:
+        """Make the choices; returns the assumptions that make exactly one point chosen,
+        on a path the execution takes."""
+        count = len(self.at)
+        choices: list[Expr] = [Choice(f"{self.name}.ge{j}") for j in range(1, count)]
+        self.ge = [TRUE, *choices, ZERO]
+        assumptions = [or_(not_(self.ge[j + 1]), self.ge[j]) for j in range(1, count - 1)]
+        for j, guard in enumerate(self.guards):
+            chosen = and_(self.ge[j], not_(self.ge[j + 1]))
+            assumptions.append(or_(not_(chosen), guard))
+        return assumptions
+
+    def after(self, index: int) -> Expr:
+        """Does the fence fall after the thread's `index`-th event?"""
+        for j, at in enumerate(self.at):
+            if at > index:
+                return self.ge[j]
+        return ZERO
+
+    def at_least(self, at: int) -> Expr:
+        """Does the fence fall before the `at`-th event or later (the point's at >= at)?"""
+        return self.after(at - 1)
+
+    def not_after(self, other: FencePoints) -> Expr:
+        """Is this fence's point no later than `other`'s (at(self) <= at(other))?"""
+        cond: Expr = TRUE
+        for j, at in enumerate(self.at):
+            cond = and_(cond, or_(not_(self.ge[j]), other.at_least(at)))
+        return cond
 
 
 def scan(test: LitmusTest) -> GracePeriods:

@@ -23,8 +23,8 @@ from memlitmus.arch.kernel_primitives import Primitive, primitives
 from memlitmus.arch.x86 import X86_64Architecture
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import ModelError, Span, UnsupportedError
-from memlitmus.events import ZERO, AddrOf, Choice, Const, Expr, binop, not_
-from memlitmus.kernel.grace import GracePeriods, Site, scan, struct_name
+from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, not_
+from memlitmus.kernel.grace import FencePoints, GracePeriods, scan, struct_name
 from memlitmus.kernel.tables import GRACE_PERIOD, KEEP, Mapping, MappingLine
 from memlitmus.kernel.templates import AARCH64_NAME, X86_64_NAME, Bindings, run_line
 from memlitmus.litmus.ast import LitmusTest
@@ -106,8 +106,7 @@ class LoweredC(CFrontEnd):
         """Primitives through the mapping; grace periods with their remote fences."""
         return LoweredRunner(tb, srcu_registry(tb.program), primitives(),
                              herd_names(primitives()), SHAPES,
-                             mapping=self.mapping,
-                             asm=self.asm, grace=self.grace, end_span=thread.span)
+                             mapping=self.mapping, asm=self.asm, grace=self.grace)
 
 
 @dataclass
@@ -117,12 +116,10 @@ class LoweredRunner(CThreadRunner):
     mapping: Mapping | None = None
     asm: str | None = None
     grace: GracePeriods = field(default_factory=GracePeriods)
-    end_span: Span | None = None
     rcu_depth: int = 0
     srcu_depth: dict[str, int] = field(default_factory=dict)
     _inside: int = 0  # > 0 while a primitive's events are being made
-    _events_at_point: dict[int, int] = field(default_factory=dict)  # per site
-    _points: int = 0
+    _points: dict[int, FencePoints] = field(default_factory=dict)  # per site
     _sites_run: set[int] = field(default_factory=set)
 
     # ---- primitives ----------------------------------------------------------------
@@ -182,8 +179,9 @@ class LoweredRunner(CThreadRunner):
         run_line(self.tb, self.asm, line.instructions, Bindings(values), span)
 
     def finish(self, span: Span) -> None:
-        """The thread's end is a quiescent point too."""
+        """The thread's end is a quiescent point too; then the remote fences are placed."""
         self.quiescent_point(span)
+        self.remote_fences(span)
 
     # ---- plain accesses: a quiescent point may come before each ---------------------
 
@@ -219,51 +217,66 @@ class LoweredRunner(CThreadRunner):
         self.full_fence(e.span)
 
     def quiescent_point(self, span: Span | None) -> None:
-        """Before the next access: a candidate remote fence for each grace period this
-        thread may be waited for, unless inside a read-side section of its flavour."""
+        """Before the next access: a candidate point of the remote fence for each grace
+        period this thread may be waited for, unless inside a read-side section of its
+        flavour."""
         if self._inside or not self.grace.sites:
             return
-        where = span or self.end_span
-        assert where is not None
-        here = len(self.tb.program.events)
-        emitted = []
-        self._inside += 1
-        try:
-            for site in self.grace.waited_by(self.tb.tid):
-                if site.srcu is None and self.rcu_depth > 0:
-                    continue
-                if site.srcu is not None and self.srcu_depth.get(site.srcu, 0) > 0:
-                    continue
-                # nothing happened since this site's last point: the same position
-                if self._events_at_point.get(site.ident) == here:
-                    continue
-                self._remote_fence(site, where)
-                emitted.append(site.ident)
-        finally:
-            self._inside -= 1
-        # the candidates just made are not accesses of the thread: the position after
-        # them is the same for every site
-        after = len(self.tb.program.events)
-        for ident in self._events_at_point:
-            if self._events_at_point[ident] == here:
-                self._events_at_point[ident] = after
-        for ident in emitted:
-            self._events_at_point[ident] = after
+        here = len(self.tb.program.po[self.tb.tid])
+        for site in self.grace.waited_by(self.tb.tid):
+            if site.srcu is None and self.rcu_depth > 0:
+                continue
+            if site.srcu is not None and self.srcu_depth.get(site.srcu, 0) > 0:
+                continue
+            name = f"gp{site.ident}.{self.tb.tid}"
+            points = self._points.setdefault(site.ident, FencePoints(name))
+            points.add(here, self.tb.state.guard)
 
-    def _remote_fence(self, site: Site, span: Span) -> None:
-        """One candidate position of this thread's fence for `site`."""
-        self._points += 1
-        chosen = Choice(f"gp{site.ident}.{self.tb.tid}.{self._points}")
-        skip = self.label("gpskip")
-        with self.tb.structured():
-            self.tb.branch(not_(chosen), skip)
-            self.tb.next_instruction()
-            _, gp = self.tb.read(AddrOf(site.gp_location), PLAIN, span)
-            self.tb.assume(binop("==", gp, Const(1)))
-            self.full_fence(span)
-            self.tb.next_instruction()
-            self.tb.write(AddrOf(site.ack_location(self.tb.tid)), Const(1), PLAIN, span)
-            self.tb.label(skip)
+    def remote_fences(self, span: Span) -> None:
+        """Once the thread is built: its remote fence for each grace period that waits
+        for it, with its place among the thread's events chosen by the execution.
+
+        The events (read `rcu-gp<k>` = 1, full fence, write `rcu-ack<k>.<tid>` = 1) are
+        made once, after the thread's own events, and their program order with the other
+        events is conditional (`ProgramBuilder.order_when`): before event i exactly when
+        the chosen point comes before it. See docs/kernel-mappings.md for why this is the
+        candidate-per-point encoding with exactly one candidate chosen.
+        """
+        tb = self.tb
+        thread = list(tb.program.po[tb.tid])  # the thread's own events, in order
+        placed: list[tuple[FencePoints, list[int]]] = []
+        for site in self.grace.waited_by(tb.tid):
+            points = self._points.get(site.ident)
+            if points is None:
+                continue  # no place outside a read-side section: the caller waits forever
+            for assumption in points.choose():
+                tb.assume(assumption)
+            start = len(tb.program.po[tb.tid])
+            self._inside += 1
+            try:
+                tb.next_instruction()
+                _, gp = tb.read(AddrOf(site.gp_location), PLAIN, span)
+                tb.assume(binop("==", gp, Const(1)))
+                tb.next_instruction()
+                self.full_fence(span)
+                tb.next_instruction()
+                tb.write(AddrOf(site.ack_location(tb.tid)), Const(1), PLAIN, span)
+            finally:
+                self._inside -= 1
+            events = list(tb.program.po[tb.tid][start:])
+            for index, eid in enumerate(thread):
+                after = points.after(index)
+                for fence_event in events:
+                    tb.program.order_when((eid, fence_event), after)
+                    tb.program.order_when((fence_event, eid), not_(after))
+            for other, other_events in placed:
+                # at the same point, the earlier grace period's fence comes first
+                first = other.not_after(points)
+                for a in other_events:
+                    for b in events:
+                        tb.program.order_when((a, b), first)
+                        tb.program.order_when((b, a), not_(first))
+            placed.append((points, events))
 
 
 def _result(prim: Primitive, read: Expr, args: dict[str, Expr]) -> Expr:

@@ -10,12 +10,13 @@ lowered verdicts; `docs/kernel-mappings.md` lists the exceptions and their cause
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
-from memlitmus.results import ModelResult
+from memlitmus.results import ModelResult, PairError
 
 HARDWARE_MODELS = ("x86tso", "armv8")
 
@@ -48,8 +49,14 @@ def check(path: str, lkmm: str, models: tuple[str, ...] = HARDWARE_MODELS,
     """Judge the C test at `path` under the hardware `models` (verdicts only)."""
     test = load_litmus(path)
     options = Options(verdict_only=True, timeout_s=timeout_s, mapping=mapping)
-    results = judge(test, [resolve(m) for m in models], options)
-    # a pair no mapping can judge counts as Unknown: no verdict to compare
+    return outcomes(path, lkmm, judge(test, [resolve(m) for m in models], options))
+
+
+def outcomes(path: str, lkmm: str,
+             results: Sequence[ModelResult | PairError]) -> list[Outcome]:
+    """The results of the test at `path` (from `judge` or a bounded `worker.Judge`)
+    against the LKMM's verdict `lkmm`; a pair no mapping can judge counts as Unknown:
+    no verdict to compare."""
     return [
         Outcome(path, r.model, lkmm, r.observation.value, r.time_s)
         if isinstance(r, ModelResult) else Outcome(path, r.model, lkmm, "Unknown", 0.0)

@@ -10,6 +10,7 @@ depends on the architecture: only on the event program and the cat model.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -56,8 +57,12 @@ def read_execution(
 
     program = enc.program
     present = {e.eid for e in enc.events if holds(enc.exec[e.eid])}
-    index = {eid: i for thread in program.po for i, eid in enumerate(
-        e for e in thread if e in present)}
+    static = _static_relations(enc, present, holds)
+    # an event's place in its thread: after its po-predecessors (an event whose place the
+    # execution chose, a grace period's remote fence, is listed last but ordered by po)
+    before = Counter(b for _, b in static["po"])
+    index = {eid: i for thread in program.po for i, eid in enumerate(sorted(
+        (e for e in thread if e in present), key=lambda e: before[e]))}
     symbols: dict[int, str] = {}
     events: list[WitnessEvent] = []
     set_events: list[SetEvent] = []
@@ -76,7 +81,6 @@ def read_execution(
         kind: Any = e.kind
         set_events.append(SetEvent(
             e.eid, None if e.is_init else e.thread, kind, loc, e.tags, e.tags, raw))
-    static = _static_relations(enc, present, holds)
     rf = [p for p, c in enc.rf.items() if p[0] in present and p[1] in present and holds(c)]
     co = [p for p, c in enc.co.items() if p[0] in present and p[1] in present and holds(c)]
     algebra = SetAlgebra.from_events(
@@ -118,6 +122,9 @@ def _static_relations(
         (a, b) for thread in program.po for i, a in enumerate(thread) for b in thread[i + 1:]
         if events[a].instr != events[b].instr
     ]
+    # pairs ordered only under a condition, possibly against the lists' order
+    listed = set(po)
+    po += [p for p in program.dep_conditions.get("po", {}) if p not in listed]
     out: dict[str, list[Pair]] = {"po": po, "rmw": list(program.rmw),
                                   "addr": list(program.addr), "data": list(program.data),
                                   "ctrl": list(program.ctrl)}
