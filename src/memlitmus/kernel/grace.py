@@ -14,17 +14,20 @@ grace period splits into:
 
 The ordering of (1) before each remote fence and of each remote fence before (3) is
 built from the models' own axioms, the way the kernel builds it: a handshake through
-memory. The caller's opening fence is followed by a write `rcu-gp<k> = 1`; each remote
-fence point reads it (and must read 1), fences, and writes `rcu-ack<k>.<tid> = 1`; the
-caller reads every ack (each must read 1) before its closing fence. On x86-TSO and ARMv8
-(both multicopy atomic) the chain fence; W; rfe; R; fence is cumulative, so everything
-before the opening fence is ordered before everything after each remote fence, and
-everything before a remote fence before everything after the closing fence, with exactly
-the strength of the target's full fence.
+memory, one location `rcu-gp<k>.<tid>` per grace period and remote thread. After its
+opening fence the caller writes 1 to each; at its fence point, each remote thread
+exchanges its 1 for 2 with a fully ordered exchange (the table's `@gp-handshake`: XCHG,
+SWPAL; a read, a fence and a write on `sc`), whose own ordering is the full fence; the
+caller reads 2 from each before its closing fence. On x86-TSO and ARMv8 (both
+multicopy atomic) the chain fence; W; rfe; R; fence is cumulative, so everything before
+the opening fence is ordered before everything after each remote fence, and everything
+before a remote fence before everything after the closing fence, with exactly the
+strength of the target's full fence (docs/kernel-mappings.md: why the exchange orders
+exactly what a read, a full fence and a write would).
 
 Where the remote fence falls: at one of the thread's candidate points (before each
 statement outside every read-side critical section, and at the end of the thread;
-`FencePoints`), chosen by the execution, on a path it takes. The handshake's three events
+`FencePoints`), chosen by the execution, on a path it takes. The handshake's events
 are made once per grace period and thread, after the thread's own events, and their
 program order with every other event of the thread is conditional on the point chosen
 (`ProgramBuilder.order_when`): the same execution graphs as one guarded copy of the
@@ -80,14 +83,11 @@ class Site:
     srcu: str | None
     span: Span
 
-    @property
-    def gp_location(self) -> str:
-        """The location the caller writes once its opening fence is done."""
-        return f"rcu-gp{self.ident}"
-
-    def ack_location(self, tid: int) -> str:
-        """The location thread `tid` writes after its remote fence."""
-        return f"rcu-ack{self.ident}.{tid}"
+    def location(self, tid: int) -> str:
+        """The handshake location of this grace period with remote thread `tid`: the
+        caller writes 1 after its opening fence, the remote thread exchanges it for 2 at
+        its fence, and the caller reads 2 before its closing fence."""
+        return f"rcu-gp{self.ident}.{tid}"
 
 
 @dataclass

@@ -32,6 +32,7 @@ from memlitmus.litmus.c_ast import CCall, CThread
 
 PLAIN: frozenset[str] = frozenset()
 GP_FENCE = "@gp-fence"  # the line whose code is a grace period's full fence
+GP_HANDSHAKE = "@gp-handshake"  # the line whose code is a remote thread's handshake
 
 
 def stack_slot(tid: int) -> str:
@@ -183,6 +184,26 @@ class LoweredRunner(CThreadRunner):
         self.quiescent_point(span)
         self.remote_fences(span)
 
+    def handshake(self, location: Expr, span: Span) -> None:
+        """A remote thread's side of a grace period: at its full fence, read the caller's
+        1 from `location` and write 2. On hardware, the table's `@gp-handshake` line: one
+        fully ordered exchange (XCHG, SWPAL), whose own ordering is the full fence; on
+        `sc` (`=`), a read, the `@gp-fence` and a write."""
+        assert self.mapping is not None
+        line = self.mapping.lines[GP_HANDSHAKE]
+        tb = self.tb
+        if line.special == KEEP or self.asm is None:
+            tb.next_instruction()
+            _, old = tb.read(location, PLAIN, span)
+            tb.next_instruction()
+            self.full_fence(span)
+            tb.next_instruction()
+            tb.write(location, Const(2), PLAIN, span)
+        else:
+            old = run_line(tb, self.asm, line.instructions,
+                           Bindings({"x": location, "v": Const(2)}), span)
+        tb.assume(binop("==", old, Const(1)))
+
     # ---- plain accesses: a quiescent point may come before each ---------------------
 
     def read_eid(self, addr: Expr, tags: frozenset[str], span: Span) -> tuple[int, Expr]:
@@ -208,12 +229,14 @@ class LoweredRunner(CThreadRunner):
             # deadlocks; the LKMM forbids every such execution).
             self.tb.assume(ZERO)
         self.full_fence(e.span)
-        self.tb.next_instruction()
-        self.tb.write(AddrOf(site.gp_location), Const(1), PLAIN, e.span)
-        for tid in self.grace.remotes(site):
+        remotes = self.grace.remotes(site)
+        for tid in remotes:
             self.tb.next_instruction()
-            _, ack = self.tb.read(AddrOf(site.ack_location(tid)), PLAIN, e.span)
-            self.tb.assume(binop("==", ack, Const(1)))
+            self.tb.write(AddrOf(site.location(tid)), Const(1), PLAIN, e.span)
+        for tid in remotes:
+            self.tb.next_instruction()
+            _, ack = self.tb.read(AddrOf(site.location(tid)), PLAIN, e.span)
+            self.tb.assume(binop("==", ack, Const(2)))
         self.full_fence(e.span)
 
     def quiescent_point(self, span: Span | None) -> None:
@@ -254,13 +277,7 @@ class LoweredRunner(CThreadRunner):
             start = len(tb.program.po[tb.tid])
             self._inside += 1
             try:
-                tb.next_instruction()
-                _, gp = tb.read(AddrOf(site.gp_location), PLAIN, span)
-                tb.assume(binop("==", gp, Const(1)))
-                tb.next_instruction()
-                self.full_fence(span)
-                tb.next_instruction()
-                tb.write(AddrOf(site.ack_location(tb.tid)), Const(1), PLAIN, span)
+                self.handshake(AddrOf(site.location(tb.tid)), span)
             finally:
                 self._inside -= 1
             events = list(tb.program.po[tb.tid][start:])

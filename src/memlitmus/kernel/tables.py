@@ -16,7 +16,10 @@ lowering binds (`memlitmus.kernel.templates`):
   "the branch is not taken").
 * `-`: no instruction (a compiler barrier only). `=`: the primitive's own events as the
   C front end makes them (the `sc` table). `@grace-period`: a grace period, with remote
-  fences (`memlitmus.kernel.grace`), not an instruction sequence.
+  fences (`memlitmus.kernel.grace`), not an instruction sequence. Two lines are not
+  primitives but the grace period's own code: `@gp-fence`, the caller's full fences, and
+  `@gp-handshake`, a remote thread's exchange at its fence point (`{x}` its location,
+  `{v}` the value 2).
 
 The value a primitive returns to C is computed from `{r}` by its shape (`:new`,
 `_and_test`, `trylock` ... as in `arch.kernel_primitives`), so the instruction that
@@ -72,6 +75,7 @@ synchronize_rcu                | @grace-period | kernel/rcu/tree.c (synchronize_
 synchronize_rcu_expedited      | @grace-period | kernel/rcu/tree_exp.h (synchronize_rcu_expedited)
 synchronize_sched              | @grace-period | include/linux/rcupdate.h (synchronize_rcu since v4.20)
 @gp-fence                      | mfence | kernel/rcu/tree.c (the grace period's smp_mb()s: a full fence; MFENCE is the same fence as lock;addl in x86-TSO, with one event instead of two)
+@gp-handshake                  | movq {v},{r} ; xchgq {r},({x}) | kernel/rcu/tree.c (a CPU's quiescent state seen by the grace period, through memory with a full barrier: a locked exchange, whose read and write are that barrier in x86-TSO; docs/kernel-mappings.md)
 srcu_read_lock                 | movq $0,{r} ; lock addq $0,({sp}) | kernel/rcu/srcutree.c (__srcu_read_lock: this_cpu_inc(lock count); smp_mb() /* B */)
 srcu_read_unlock               | lock addq $0,({sp}) | kernel/rcu/srcutree.c (__srcu_read_unlock: smp_mb() /* C */; this_cpu_inc(unlock count))
 srcu_down_read                 | movq $0,{r} ; lock addq $0,({sp}) | kernel/rcu/srcutree.c (srcu_down_read: __srcu_read_lock)
@@ -182,6 +186,7 @@ synchronize_rcu                | @grace-period | kernel/rcu/tree.c (synchronize_
 synchronize_rcu_expedited      | @grace-period | kernel/rcu/tree_exp.h (synchronize_rcu_expedited)
 synchronize_sched              | @grace-period | include/linux/rcupdate.h (synchronize_rcu since v4.20)
 @gp-fence                      | DMB ISH | kernel/rcu/tree.c (the grace period's smp_mb()s)
+@gp-handshake                  | SWPAL {v},{r},[{x}] | kernel/rcu/tree.c (a CPU's quiescent state seen by the grace period, through memory with a full barrier: an acquire-release exchange, ordered as DMB ISH is; docs/kernel-mappings.md)
 srcu_read_lock                 | MOV {r},#0 ; DMB ISH | kernel/rcu/srcutree.c (__srcu_read_lock: this_cpu_inc(lock count); smp_mb() /* B */)
 srcu_read_unlock               | DMB ISH | kernel/rcu/srcutree.c (__srcu_read_unlock: smp_mb() /* C */; this_cpu_inc(unlock count))
 srcu_down_read                 | MOV {r},#0 ; DMB ISH | kernel/rcu/srcutree.c (srcu_down_read: __srcu_read_lock)
@@ -378,6 +383,7 @@ synchronize_sched              | @grace-period | include/linux/rcupdate.h (synch
 synchronize_srcu               | @grace-period | kernel/rcu/srcutree.c (synchronize_srcu)
 synchronize_srcu_expedited     | @grace-period | kernel/rcu/srcutree.c (synchronize_srcu_expedited)
 @gp-fence                      | = | kernel/rcu/tree.c (the grace period's smp_mb()s, an Mb fence)
+@gp-handshake                  | = | kernel/rcu/tree.c (a quiescent state: a read, an Mb fence, a write)
 """
 
 KEEP = "="  # the primitive's own C events
