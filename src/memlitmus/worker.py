@@ -214,7 +214,8 @@ class Judge:
         context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         parent, child = multiprocessing.Pipe()
         process: BaseProcess = context.Process(
-            target=_serve, args=(child, self.options, self.max_memory_mb), daemon=True,
+            target=_serve, args=(child, self.options, self.max_memory_mb, os.getpid()),
+            daemon=True,
             name="memlitmus-worker",
         )
         process.start()
@@ -236,21 +237,24 @@ class Judge:
 PR_SET_PDEATHSIG = 1  # prctl(2), linux/prctl.h
 
 
-def _die_with_parent() -> None:
-    """On Linux, have the kernel kill the worker when the command line dies, even by
-    SIGKILL: a job in Python code reads no pipe, so without this a long encoding would
-    outlive its parent (and its memory with it). Elsewhere the worker ends at its next
-    read of the closed pipe."""
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill the worker when the command line (pid `parent`)
+    dies, even by SIGKILL: a job in Python code reads no pipe, so without this a long
+    encoding would outlive its parent (and its memory with it). Elsewhere the worker ends
+    at its next read of the closed pipe."""
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # the parent may have died between the fork and the prctl: no signal will come then
+    if os.getppid() != parent:
+        os._exit(0)
 
 
-def _serve(conn: Connection, options: Options, max_memory_mb: int) -> None:
+def _serve(conn: Connection, options: Options, max_memory_mb: int, parent: int) -> None:
     """The worker's loop: a job is (file, model specs); None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _die_with_parent()
+    _die_with_parent(parent)
     set_memory_ceiling(max_memory_mb)
     try:
         while (job := conn.recv()) is not None:
