@@ -101,6 +101,13 @@ class LetBinder(Generic[S, R]):
                 names.append(b.pattern.name)
         if not vals:
             return self._rec_closures(funs, env)
+        base = _closure_base(vals[0], names[0]) if len(vals) == 1 and not funs else None
+        if base is not None:
+            # `let rec r = E | r; r`: the least fixpoint is E+ (Kleene iteration from the
+            # empty relation gives E, E | E;E, …). As a closure, `acyclic`/`irreflexive`
+            # checks of r become acyclicity of E, without a variable per pair of r.
+            rel = self.ctx.to_rel(self.eval(base, env), vals[0].span)
+            return {names[0]: Thunk(RelV(self.ctx.alg.plus(rel)))}
 
         def run(values: list[Value]) -> list[Value]:
             # One round in herd's order: each binding sees the ones updated before it.
@@ -144,6 +151,31 @@ class LetBinder(Generic[S, R]):
 
     def _unwrap(self, kind: Kind, v: Value, span: Span) -> S | R:
         return self.ctx.to_set(v, span) if kind == "set" else self.ctx.to_rel(v, span)
+
+
+def _closure_base(b: A.Binding, name: str) -> A.Expr | None:
+    """E when the binding reads `name = E | name; name` (the union in any order and
+    nesting, E not mentioning name), else None."""
+    terms: list[A.Expr] = []
+
+    def flatten(e: A.Expr) -> None:
+        if isinstance(e, A.Op) and e.op == "union":
+            for arg in e.args:
+                flatten(arg)
+        else:
+            terms.append(e)
+
+    flatten(b.expr)
+
+    def is_self_seq(e: A.Expr) -> bool:
+        return (isinstance(e, A.Op) and e.op == "seq" and len(e.args) == 2
+                and all(isinstance(a, A.Var) and a.name == name for a in e.args))
+
+    loops = [t for t in terms if is_self_seq(t)]
+    rest = [t for t in terms if not is_self_seq(t)]
+    if len(loops) != 1 or not rest or any(name in t.fv for t in rest):
+        return None
+    return rest[0] if len(rest) == 1 else A.Op("union", tuple(rest), b.expr.span)
 
 
 def _wrap(kind: Kind, x: Any) -> Value:

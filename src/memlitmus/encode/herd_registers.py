@@ -32,7 +32,8 @@ same register paths:
   `aarch64_cas` relate them: `iico_data` when the value written is computed from the value
   read (LDADD…), `iico_ctrl` when the write happens on a comparison with it (CAS: herd
   goes through the comparison's branch event, `iico_data; iico_ctrl`), `iico_order`
-  otherwise (SWP).
+  otherwise (SWP); the front end's own `iico_order` pairs (the two accesses of a pair
+  instruction) are kept.
 
 So the dependencies herd's cat file computes are the front end's, chained through memory
 (`lrs`) and atomics as herd chains them. The register events of instructions with no
@@ -113,6 +114,8 @@ class RegisterEvents:
                 regs.branch_targets[branch] = frozenset(ts)
                 regs.branch_reads[reg] = branch
                 regs.guard_of[reg] = regs.guard_of[branch] = r
+        # the front end's own iico_order (the two accesses of LDIAPP, STILP, LDP…)
+        regs.iico_order.update(extra.get("iico_order", frozenset()))
         for r, w in sorted(extra.get("amo", frozenset())):
             write = program.events[w]
             if write.value is not None and r in dependency_conditions(write.value):
