@@ -172,6 +172,20 @@ def test_let_rec_transitive_closure_equals_plus(seed: int) -> None:
     assert out[0].value == out[1].value == out[2].value == alg.plus(alg.relations["r"])
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_let_rec_closure_in_any_union_order(seed: int) -> None:
+    """herd's aarch64.cat writes `let rec ob = hw-reqs | obs | ob; ob`: any union order
+    and nesting is the closure of the other terms; a term that mentions the name again
+    makes it an ordinary fixpoint, with the same value."""
+    alg = random_alg(seed)
+    r, po = alg.relations["r"], alg.relations["po"]
+    both = alg.plus(alg.rel_union(r, po))
+    assert value("let rec t = (t ; t) | r | po\nempty t", alg) == both
+    assert value("let rec t = r | ((t ; t) | po)\nempty t", alg) == both
+    other = value("let rec t = r | (t ; t) | (t ; po)\nempty t", alg)
+    assert other == alg.seq(r, alg.star(alg.rel_union(r, po)))
+
+
 def test_mutual_recursion_mixing_sets_and_relations() -> None:
     alg = random_alg(3)
     src = (

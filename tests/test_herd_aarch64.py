@@ -103,3 +103,19 @@ def test_herds_dependencies_are_the_front_ends(
         path = LITMUS / "aarch64" / test
     [result] = judge(load_litmus(path), [resolve(str(model_file), [HERD_LIBDIR])], Options())
     assert set(result.flags) == flags
+
+
+@pytest.mark.parametrize(("options", "observation"), [
+    ("{po, po | fr}", "Never"),  # every candidate is sequential consistency
+    ("{po, 0}", "Sometimes"),  # the second candidate allows SB's weak outcome
+    ("{0, po}", "Sometimes"),
+])
+def test_with_from_several_relations_is_a_solver_choice(
+        tmp_path: Path, options: str, observation: str) -> None:
+    """herd evaluates the rest of the model once per candidate, and an execution is
+    allowed when one candidate passes: the solver chooses the candidate."""
+    model_file = tmp_path / "choice.cat"
+    model_file.write_text(f'"a choice"\nwith x from {options}\nacyclic x | rf | co | fr\n')
+    [result] = judge(load_litmus(ROOT / "litmus" / "x86" / "SB.litmus"),
+                     [resolve(str(model_file))], Options())
+    assert result.observation.value == observation

@@ -125,6 +125,8 @@ def test_with_from_an_explicit_set() -> None:
     assert never.name == "with x" and failing(alg, [never]) == ["with x"]
     with pytest.raises(CatError) as info:
         evaluate(cat("let s = {po, rf}\nwith x from s"), sb())
+    # the set algebra holds one concrete execution: no open choice (Z3's: a solver choice,
+    # tests/test_herd_aarch64.py)
     assert info.value.message == ("unsupported cat construct `with x from a set of 2 "
                                   "candidates (a choice among several)`")
     assert info.value.span is not None and (info.value.span.line, info.value.span.col) == (2, 1)

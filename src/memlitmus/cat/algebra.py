@@ -160,6 +160,12 @@ class Algebra(Protocol[S, R]):
         """
         ...
 
+    def choose(self, options: Sequence[R], name: str) -> R | None:
+        """`with name from {r1, …, rn}` (n >= 2): a relation that is one of the options,
+        which one left open, as herd's candidate executions are one per option. None: the
+        algebra cannot represent the choice (the interpreter then says so)."""
+        ...
+
     def fixpoint(
         self,
         names: Sequence[str],
@@ -359,6 +365,10 @@ class SetAlgebra:
             return None  # some value is unknown: cannot answer
         same = name == "same-value"
         return frozenset((x, y) for x, y in r if (self.values[x] == self.values[y]) == same)
+
+    def choose(self, options: Sequence[Relation], name: str) -> Relation | None:
+        """One concrete execution holds one value per name: no open choice."""
+        return None
 
     def fixpoint(
         self,

@@ -161,7 +161,10 @@ class Interp(Generic[S, R]):
     def _with_from(self, ins: A.WithFromIns, env: Env) -> None:
         """`with x from S`: x ranges over the relations of S, one candidate execution each.
 
-        memlitmus supports the choice herd's models make of a coherence order
+        Among several relations, the algebra chooses (`Algebra.choose`: the Z3 algebra
+        leaves the choice to the solver, so an execution is allowed when one candidate
+        passes, as in herd). memlitmus also supports the choice herd's models make of a
+        coherence order
         (`with co from generate_cos(cobase)`, cos.cat): every candidate of that set is a
         per-location total order of the writes extending cobase, which is exactly what the
         execution's own `co` ranges over once it is required to extend cobase. So x is
@@ -180,8 +183,16 @@ class Interp(Generic[S, R]):
                 "empty", True, False, f"with {ins.var}", self.alg.empty_rel(), ins.span))
             return
         if isinstance(v, ValSetV):
-            raise unsupported(f"with {ins.var} from a set of {len(v.elems)} candidates "
-                              "(a choice among several)", ins.span)
+            if not all(isinstance(elem, (RelV, Poly)) for elem in v.elems):
+                raise unsupported(f"with {ins.var} from a set of {len(v.elems)} candidates "
+                                  "that are not all relations", ins.span)
+            chosen_rel = self.alg.choose(
+                [self.ctx.to_rel(elem, ins.span) for elem in v.elems], ins.var)
+            if chosen_rel is None:
+                raise unsupported(f"with {ins.var} from a set of {len(v.elems)} candidates "
+                                  "(a choice among several)", ins.span)
+            env[ins.var] = Thunk(RelV(chosen_rel))
+            return
         if not isinstance(v, OrdersV):
             raise unsupported(f"with {ins.var} from {describe(v)}", ins.span)
         alg = self.alg

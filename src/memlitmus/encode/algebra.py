@@ -10,7 +10,7 @@ import z3
 from memlitmus.encode import relations as rel
 from memlitmus.encode.builtins import Builtins
 from memlitmus.encode.relations import ZRel, ZSet
-from memlitmus.encode.terms import Cond, conj, equal, implies, neg
+from memlitmus.encode.terms import Cond, conj, disj, equal, implies, neg
 
 Value = ZSet | ZRel
 EXACT_CLOSURE_NODES = 24  # beyond this, Floyd–Warshall formulas cost more than variables
@@ -143,6 +143,24 @@ class Z3Algebra:
                 eq = equal(values[a], values[b])
                 out[(a, b)] = conj(cond, eq if same else neg(eq))
         return ZRel(out)
+
+    def choose(self, options: Sequence[ZRel], name: str) -> ZRel:
+        """`with name from {r1, …, rn}`: a fresh selector the solver sets, 0 <= sel < n,
+        and each pair related when the selected option relates it. An execution is
+        allowed when some option passes every check, as herd allows it when one of the
+        candidate executions (one per option) does."""
+        sel = z3.FreshInt(f"with_{name}")
+        self.side_constraints.append(z3.And(sel >= 0, sel < len(options)))
+
+        def edges() -> dict[rel.Pair, Cond]:
+            out: dict[rel.Pair, list[Cond]] = {}
+            for i, option in enumerate(options):
+                picked = sel == i
+                for pair, cond in option.edges.items():
+                    out.setdefault(pair, []).append(conj(picked, cond))
+            return {pair: disj(conds) for pair, conds in out.items()}
+
+        return ZRel(thunk=edges, over=tuple(options))
 
     def fixpoint(
         self, names: Sequence[str], kinds: Sequence[str],
