@@ -7,6 +7,7 @@ armv8=../shared/models/herd-libdir/aarch64.cat` judges every row.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from memlitmus.corpus import by_file, disagreements, read_expected
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
+from memlitmus.report.herd import format_herd
+from memlitmus.results import PairError
 from tests.conftest import CORPUS, LITMUS, ROOT
 
 HERD_LIBDIR = ROOT / ".." / "shared" / "models" / "herd-libdir"
@@ -119,3 +122,31 @@ def test_with_from_several_relations_is_a_solver_choice(
     [result] = judge(load_litmus(ROOT / "litmus" / "x86" / "SB.litmus"),
                      [resolve(str(model_file))], Options())
     assert result.observation.value == observation
+
+
+@pytest.mark.parametrize(("check", "undefined"), [
+    ("undefined_unless empty rf & ext as no-rfe", True),  # SB reads across threads
+    ("undefined_unless empty rf & ext & po", False),
+])
+def test_undefined_unless_raises_herds_undef_flag(
+        tmp_path: Path, check: str, undefined: bool) -> None:
+    """herd: an allowed execution failing an `undefined_unless` check is undefined (flag
+    `*undef*`), and the result line reads Undef in place of Ok/No."""
+    model_file = tmp_path / "undef.cat"
+    model_file.write_text(f'"undef"\nacyclic po | rf | co | fr as sc\n{check}\n')
+    [result] = judge(load_litmus(ROOT / "litmus" / "x86" / "SB.litmus"),
+                     [resolve(str(model_file))], Options())
+    lines = format_herd(result).splitlines()
+    assert result.observation.value == "Never"  # the check decides no verdict
+    assert ("Flag *undef*" in lines) is undefined
+    assert ("Undef" in lines) is undefined and ("Ok" in lines or "No" in lines) is not undefined
+
+
+@needs_libdir
+def test_variants_with_implicit_events_are_refused() -> None:
+    """herd's vmsa makes page-table walks memlitmus's executions lack: no silent verdict."""
+    model = replace(resolve(str(HERD_LIBDIR / "aarch64.cat")), variants=frozenset({"vmsa"}))
+    [result] = judge(load_litmus(LITMUS / "aarch64" / "LB+datas.litmus"), [model], Options())
+    assert isinstance(result, PairError)
+    assert result.message == ("-variant vmsa: herd then makes page-table walks and their "
+                              "faults, which memlitmus's AArch64 executions do not have")

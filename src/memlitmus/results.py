@@ -7,6 +7,10 @@ from enum import Enum
 
 from memlitmus.witness import Execution, ForbiddenOutcome
 
+UNDEFINED_FLAG = "*undef*"
+"""The flag herd raises when an allowed execution fails an `undefined_unless` check
+(herd's `Flag.Undef`); herd's result line then reads `Undef` in place of Ok/No."""
+
 
 class Observation(Enum):
     """herd's Observation: how often the final condition's proposition holds."""

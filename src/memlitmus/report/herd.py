@@ -5,7 +5,7 @@ herd7 7.58 prints (herd/top_herd.ml), each line ending in a newline:
     Test NAME Allowed|Forbidden|Required
     States N
     <N state lines>
-    Ok|No
+    Ok|No|Undef
     Witnesses
     Positive: P Negative: N
     Flag FLAG                     (one per flag, sorted)
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from memlitmus.results import ModelResult, Observation, PairError
+from memlitmus.results import UNDEFINED_FLAG, ModelResult, Observation, PairError
 
 __all__ = ["format_herd", "herd_counts", "herd_ok", "herd_warning", "witness_counts"]
 
@@ -112,7 +112,7 @@ def _verdict_lines(result: ModelResult) -> list[str]:
     lines = [f"Test {result.test} {result.kind}"]
     lines += _state_lines(result)
     lines += [
-        "Ok" if herd_ok(result) else "No",
+        "Undef" if UNDEFINED_FLAG in result.flags else "Ok" if herd_ok(result) else "No",
         "Witnesses",
         f"Positive: {wpos} Negative: {wneg}",
     ]
