@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from memlitmus.arch import aarch64_values as V
 from memlitmus.arch.aarch64_runner import A64Thread, Handler
+from memlitmus.arch.base import operands
 from memlitmus.builder import select
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import Const, Expr, binop, with_picks
@@ -71,14 +72,6 @@ def operand2(t: A64Thread, ops: tuple[Operand, ...], bits: int, span: Span) -> E
     raise UnsupportedError(f"unsupported operand modifier `{kind}`", span)
 
 
-def _count(instr: Instr, low: int, high: int | None = None) -> tuple[Operand, ...]:
-    ops = instr.operands
-    if len(ops) < low or len(ops) > (low if high is None else high):
-        raise UnsupportedError(f"`{instr.mnemonic}` takes {low} operand(s)"
-                               + ("" if high is None else f" to {high}"), instr.span)
-    return ops
-
-
 def _const(value: Expr, what: str, span: Span) -> int:
     if not isinstance(value, Const):
         raise UnsupportedError(f"{what} of a value known only at run time", span)
@@ -90,13 +83,13 @@ def _const(value: Expr, what: str, span: Span) -> int:
 
 def mov(t: A64Thread, instr: Instr) -> None:
     """MOV Rd, Rm|#imm (also MOV to/from SP)."""
-    dest, *rest = _count(instr, 2, 4)
+    dest, *rest = operands(instr, 2, 4)
     t.set(dest, operand2(t, tuple(rest), t.width(dest), instr.span), instr.span)
 
 
 def mov_wide(t: A64Thread, instr: Instr) -> None:
     """MOVZ/MOVN/MOVK Rd, #imm16{, LSL #s}: zero, inverted, or kept other bits."""
-    dest, imm, *rest = _count(instr, 2, 4)
+    dest, imm, *rest = operands(instr, 2, 4)
     bits = t.width(dest)
     value = _const(t.get(imm, instr.span), "an immediate", instr.span)
     pos = 0
@@ -119,7 +112,7 @@ def mov_wide(t: A64Thread, instr: Instr) -> None:
 
 def mvn(t: A64Thread, instr: Instr) -> None:
     """MVN Rd, Rm{, shift}: bitwise NOT."""
-    dest, *rest = _count(instr, 2, 4)
+    dest, *rest = operands(instr, 2, 4)
     bits = t.width(dest)
     value = operand2(t, tuple(rest), bits, instr.span)
     t.set(dest, V.to_width(binop("^", value, Const(-1)), bits), instr.span)
@@ -127,7 +120,7 @@ def mvn(t: A64Thread, instr: Instr) -> None:
 
 def neg(t: A64Thread, instr: Instr) -> None:
     """NEG/NEGS Rd, Rm{, shift}: 0 - operand."""
-    dest, *rest = _count(instr, 2, 4)
+    dest, *rest = operands(instr, 2, 4)
     bits = t.width(dest)
     value = operand2(t, tuple(rest), bits, instr.span)
     if instr.mnemonic == "NEGS":
@@ -149,7 +142,7 @@ _LOGIC: dict[str, Callable[[Expr, Expr], Expr]] = {
 
 def arith(t: A64Thread, instr: Instr) -> None:
     """ADD/SUB/ADDS/SUBS Rd, Rn, operand2."""
-    dest, left_op, *rest = _count(instr, 3, 5)
+    dest, left_op, *rest = operands(instr, 3, 5)
     bits = t.width(dest)
     left = t.get(left_op, instr.span)
     right = operand2(t, tuple(rest), bits, instr.span)
@@ -163,7 +156,7 @@ def arith(t: A64Thread, instr: Instr) -> None:
 
 def logic(t: A64Thread, instr: Instr) -> None:
     """AND/ORR/EOR/BIC/ORN/EON (and ANDS/BICS) Rd, Rn, operand2."""
-    dest, left_op, *rest = _count(instr, 3, 5)
+    dest, left_op, *rest = operands(instr, 3, 5)
     bits = t.width(dest)
     op = instr.mnemonic[:3]
     result = _LOGIC[op](t.get(left_op, instr.span), operand2(t, tuple(rest), bits, instr.span))
@@ -175,7 +168,7 @@ def logic(t: A64Thread, instr: Instr) -> None:
 
 def compare(t: A64Thread, instr: Instr) -> None:
     """CMP/CMN Rn, operand2 (SUBS/ADDS to the zero register); TST Rn, operand2 (ANDS)."""
-    left_op, *rest = _count(instr, 2, 4)
+    left_op, *rest = operands(instr, 2, 4)
     bits = t.width(left_op)
     left = t.get(left_op, instr.span)
     right = operand2(t, tuple(rest), bits, instr.span)
@@ -192,7 +185,7 @@ def compare(t: A64Thread, instr: Instr) -> None:
 
 def shift_instr(t: A64Thread, instr: Instr) -> None:
     """LSL/LSR/ASR/ROR Rd, Rn, #n|Rm (a register amount must be known statically)."""
-    dest, src, amount_op = _count(instr, 3)
+    dest, src, amount_op = operands(instr, 3)
     bits = t.width(dest)
     amount = _const(t.get(amount_op, instr.span), "a shift amount", instr.span)
     t.set(dest, shift(t.get(src, instr.span), instr.mnemonic, amount, bits), instr.span)
@@ -218,11 +211,11 @@ def bfm(t: A64Thread, instr: Instr) -> None:
     UXTB/UXTH/SXTB/SXTH/SXTW."""
     name = instr.mnemonic
     if name in EXTENDS:
-        dest, src = _count(instr, 2)
+        dest, src = operands(instr, 2)
         size = EXTENDS[name][0]
         immr, imms = 0, size - 1
     else:
-        dest, src, a_op, b_op = _count(instr, 4)
+        dest, src, a_op, b_op = operands(instr, 4)
         bits = t.width(dest)
         a = _const(t.get(a_op, instr.span), "a bit position", instr.span)
         b = _const(t.get(b_op, instr.span), "a bit count", instr.span)
@@ -247,7 +240,7 @@ def multiply(t: A64Thread, instr: Instr) -> None:
     name = instr.mnemonic
     long = name[0] in "SU" and name.endswith("L")
     accumulate = "ADD" in name or "SUB" in name
-    ops = _count(instr, 4 if accumulate else 3)
+    ops = operands(instr, 4 if accumulate else 3)
     dest, left_op, right_op = ops[:3]
     bits = t.width(dest)
     left, right = t.get(left_op, instr.span), t.get(right_op, instr.span)
@@ -290,7 +283,7 @@ def _reverse_bytes(value: int, bits: int, chunk: int) -> int:
 
 def bits_op(t: A64Thread, instr: Instr) -> None:
     """RBIT, REV, REV16, REV32, REV64, CLZ, CLS, ABS Rd, Rn on a value known statically."""
-    dest, src = _count(instr, 2)
+    dest, src = operands(instr, 2)
     bits = t.width(dest)
     value = t.get(src, instr.span)
     number = _const(value, f"`{instr.mnemonic}`", instr.span) & ((1 << bits) - 1)
@@ -333,15 +326,15 @@ def conditional_select(t: A64Thread, instr: Instr) -> None:
     then: Operand
     other: Operand
     if name in ("CSET", "CSETM"):
-        dest, code_op = _count(instr, 2)
+        dest, code_op = operands(instr, 2)
         code = V.INVERSE[_cond_code(code_op, instr.span)]
         then, other, kind = zero, zero, "CSINC" if name == "CSET" else "CSINV"
     elif name in ("CINC", "CINV", "CNEG"):
-        dest, src, code_op = _count(instr, 3)
+        dest, src, code_op = operands(instr, 3)
         code = V.INVERSE[_cond_code(code_op, instr.span)]
         then, other, kind = src, src, "CS" + name[1:]
     else:
-        dest, then, other, code_op = _count(instr, 4)
+        dest, then, other, code_op = operands(instr, 4)
         code, kind = _cond_code(code_op, instr.span), name
     bits = t.width(dest)
     flag = t.condition(code, instr.span)

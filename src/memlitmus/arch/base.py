@@ -186,13 +186,13 @@ class AsmFrontEnd(FrontEnd[AsmThread], Generic[RunnerT]):
 # --- operands -------------------------------------------------------------------------------
 
 
-def operands(instr: Instr, count: int) -> tuple[Operand, ...]:
-    """The instruction's operands, which must be `count`."""
-    if len(instr.operands) != count:
-        raise UnsupportedError(
-            f"`{instr.mnemonic}` takes {count} operand(s), got {len(instr.operands)}",
-            instr.span,
-        )
+def operands(instr: Instr, count: int, most: int | None = None) -> tuple[Operand, ...]:
+    """The instruction's operands, which must be `count` (or `count` to `most`)."""
+    got = len(instr.operands)
+    if got < count or got > (count if most is None else most):
+        takes = f"{count}" if most is None else f"{count} to {most}"
+        raise UnsupportedError(f"`{instr.mnemonic}` takes {takes} operand(s), got {got}",
+                               instr.span)
     return instr.operands
 
 

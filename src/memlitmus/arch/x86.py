@@ -314,6 +314,8 @@ class X86Arch(AsmFrontEnd[X86Thread]):
     suffixed: bool  # AT&T mnemonics carry a size suffix: movq, xchgl, lock addq
     accumulator: str  # the register CMPXCHG compares with
     tags: frozenset[str] = frozenset({"MFENCE", "LFENCE", "SFENCE", "X"})
+    handlers = _HANDLERS
+    max_steps = _MAX_STEPS
 
     def reg_part(self, reg: str) -> tuple[str, str]:
         """(full register, part) a name stands for; unknown names are full registers."""
@@ -323,9 +325,6 @@ class X86Arch(AsmFrontEnd[X86Thread]):
     def canonical_reg(self, reg: str) -> str:
         """The full register a name stands for (`eax` → `rax`); unknown names as written."""
         return self.reg_part(reg)[0]
-
-    handlers = _HANDLERS
-    max_steps = _MAX_STEPS
 
     def runner(self, tb: ThreadBuilder, code: Sequence[Stmt]) -> X86Thread:
         """A thread's registers and flags."""
