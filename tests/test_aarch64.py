@@ -225,7 +225,14 @@ def test_noret_atomic_read_is_not_an_acquire() -> None:
         ("UDF #0", "unsupported AArch64 instruction `UDF`"),
         ("LDXP W0,X2,[X1]", "`LDXP` mixes W and X registers"),
         ("STILP W0,W2,[X1],#8", "`STILP` has no post-indexed form"),
-        ("L0:\nLDR W0,[X1]\nCBNZ W0,L0", "backward branch `CBNZ` outside a store-exclusive"),
+        ("L0:\nLDR W0,[X1]\nCBNZ W0,L0", "conditional branch `CBNZ` backwards or out of the code"),
+        ("BR X1", "`BR` to a register that holds no code label known before running"),
+        ("LDR X5,[X1]\nBR X5\nL0:", "in a test that uses no code label as a value"),
+        ("MOV W0,W%P0_x", "the 32-bit view of a symbolic register (`W%P0_x`)"),
+        ("ADR X4,L0\nL0:\nSTR W0,[X4]", "an access to code other than a load of a labelled"),
+        ("ADR X4,L0\nLDR X5,[X1]\nL0:\nBR X5", "may be a code label outside the code"),
+        ("MRS X0,TPIDR_EL0", "unknown system register `TPIDR_EL0` in `MRS`"),
+        ("ADR X0,L9\nL0:", "branch to undefined label `L9`"),
         ("DMB FOO", "unsupported barrier option in `DMB`"),
         ("CMP W0,#0\nB.XX L0\nL0:", "unsupported AArch64 instruction `B.XX`"),
         ("ADD W0,W1,W2,FOO #2", "unsupported operand modifier `FOO`"),
@@ -237,3 +244,22 @@ def test_refusals_name_the_construct(code: str, message: str) -> None:
         program(code)
     assert message in info.value.message
     assert info.value.span is not None
+
+
+# ---- system registers ---------------------------------------------------------------------
+
+
+def test_system_registers_are_registers_except_under_nv2() -> None:
+    """MSR/MRS of ELR_EL1 move a register; under `Variant=NV2` they are a store and a load
+    at VNCR_EL2 + 0x230 (herd's `sysregs_map`)."""
+    code = "MOV X4,#5\nMSR ELR_EL1,X4\nMRS X0,ELR_EL1"
+    plain = program(code)
+    assert thread_events(plain) == []
+    assert plain.final_registers[(0, "X0")] == plain.final_registers[(0, "X4")]
+    rows = "\n".join(f" {line} ;" for line in code.splitlines())
+    text = (f"AArch64 T\nVariant=NV2\n{{ uint64_t t[80]; 0:VNCR_EL2=t; }}\n P0 ;\n{rows}\n"
+            "forall (0:X0=5 /\\ t[70]=5)\n")
+    nv2 = lower(parse_litmus(text, "t.litmus"), AARCH64)
+    assert [e.kind for e in thread_events(nv2)] == ["W", "R"]
+    (result,) = judge(parse_litmus(text, "t.litmus"), [resolve("armv8")], Options())
+    assert result.observation.value == "Always"

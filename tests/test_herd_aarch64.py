@@ -150,3 +150,22 @@ def test_variants_with_implicit_events_are_refused() -> None:
     assert isinstance(result, PairError)
     assert result.message == ("-variant vmsa: herd then makes page-table walks and their "
                               "faults, which memlitmus's AArch64 executions do not have")
+
+
+INSTRUCTIONS = CORPUS / "herd-instructions"
+PAIRS = ("L032", "L080", "L081", "L083", "L084", "A244", "L056", "L057")
+
+
+@needs_libdir
+@pytest.mark.skipif(not INSTRUCTIONS.is_dir(), reason="../shared/corpus absent")
+@pytest.mark.parametrize("name", PAIRS)
+def test_herds_aarch64_cat_orders_pairs_as_herd(name: str) -> None:
+    """LDXP/STXP (single-copy atomic, `sm`), LDIAPP/STILP (`iico_order`) and CASP under
+    herd's own aarch64.cat and sc.cat get herd7's results too."""
+    file = f"AArch64/{name}.litmus"
+    expected = by_file(read_expected(INSTRUCTIONS / "expected.tsv"))[file]
+    models = [resolve(str(HERD_LIBDIR / HERD_FILES[m])) for m in sorted(expected)]
+    results = judge(load_litmus(INSTRUCTIONS / file), models, Options())
+    problems = {m: disagreements(r, expected[m]) for r, m in zip(
+        results, sorted(expected), strict=True)}
+    assert problems == {m: [] for m in sorted(expected)}

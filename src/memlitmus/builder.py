@@ -68,6 +68,12 @@ class ProgramBuilder:
         self.dep_conditions: dict[str, dict[tuple[int, int], Expr]] = {"addr": {}, "data": {}}
         self._init_memory = init_memory
 
+    def initialise(self, name: str, value: Expr) -> None:
+        """Give location `name` an initial value unless the init block gave one (AArch64:
+        a code label's location holds its instruction)."""
+        self.add_location(name)
+        self._init_memory.setdefault(name, value)
+
     def add_location(self, name: str) -> None:
         """Declare a location met in code (it starts at 0 unless initialised)."""
         if name not in self.locations:
@@ -167,6 +173,11 @@ class ThreadBuilder:
     # found in a value rather than in the text, such as a too deeply nested expression
     span: Span | None = None
     depth: ExprDepth = field(default_factory=ExprDepth)
+    # every thread of the test by number, for code that runs another thread's code
+    # (AArch64's `BLR X1` with X1 = label `P1:L1`)
+    peers: dict[int, object] = field(default_factory=dict)
+    # the test's `Variant=` words (herd's -variant), for semantics they change (AArch64 NV2)
+    variants: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.state = PathState(TRUE, dict(self.init_regs), frozenset())

@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from memlitmus.arch import aarch64_alu as alu
 from memlitmus.arch import aarch64_atomic_pairs as atomic_pairs
 from memlitmus.arch import aarch64_atomics as atomics
+from memlitmus.arch import aarch64_control as control
 from memlitmus.arch import aarch64_pairs as pairs
+from memlitmus.arch import aarch64_sysregs as sysregs
 from memlitmus.arch import aarch64_values as values
 from memlitmus.arch.aarch64_runner import (
     BARRIER_OPTIONS,
@@ -42,12 +44,12 @@ from memlitmus.arch.aarch64_runner import (
     RetryLoops,
     canonical_reg,
 )
-from memlitmus.arch.base import AsmFrontEnd
+from memlitmus.arch.base import AsmFrontEnd, is_self_loop
 from memlitmus.arch.descriptor import Architecture, RegKey
 from memlitmus.builder import ThreadBuilder
 from memlitmus.events import not_
 from memlitmus.kernel.tables import mapping
-from memlitmus.litmus.ast import Instr, Label, LabelRef, Reg, Stmt
+from memlitmus.litmus.ast import AsmThread, Instr, Label, LabelRef, Reg, Stmt
 from memlitmus.litmus.parse_aarch64 import AArch64Transformer
 
 __all__ = ["AARCH64", "HANDLERS", "AArch64Architecture", "canonical_reg", "retry_loops"]
@@ -140,6 +142,8 @@ HANDLERS: dict[str, Handler] = {
     **pairs.HANDLERS,
     **atomics.HANDLERS,
     **atomic_pairs.HANDLERS,
+    **control.HANDLERS,
+    **sysregs.HANDLERS,
 }
 
 
@@ -158,6 +162,20 @@ class AArch64Arch(AsmFrontEnd[A64Thread]):
     def runner(self, tb: ThreadBuilder, code: Sequence[Stmt]) -> A64Thread:
         """A thread's registers, with the retry loops of its code."""
         return A64Thread(tb, retry_loops(code))
+
+    def run_thread(self, thread: AsmThread, tb: ThreadBuilder) -> None:
+        """Execute the thread's code: *traced* when it has calls, jumps to registers, code
+        labels as values, relative targets or loops the forward sweep cannot take
+        (`aarch64_control`), else swept forward (`AsmFrontEnd.run_code`)."""
+        code = thread.code
+        loops = retry_loops(code)
+        self_loops = frozenset(j for j in range(len(code))
+                               if is_self_loop(code, j, loops.labels))
+        if control.needs_trace(code, loops.branches | self_loops, tb.init_regs):
+            runner = A64Thread(tb, RetryLoops(loops.labels))
+            control.run_trace(self.execute, runner, tb, thread)
+        else:
+            self.run_code(A64Thread(tb, loops), code)
 
     def prepare(self, runner: A64Thread, index: int, instr: Instr) -> str:
         """The runner notes the instruction's index (retry loops are known by index)."""

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from memlitmus.arch import aarch64_trace as tracing
 from memlitmus.arch import aarch64_values as values
 from memlitmus.arch.base import (
     immediate,
@@ -24,7 +25,7 @@ from memlitmus.arch.base import (
 )
 from memlitmus.builder import ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
-from memlitmus.events import ZERO, Const, Expr, binop, not_
+from memlitmus.events import ZERO, AddrOf, Const, Expr, binop, not_
 from memlitmus.litmus.ast import Imm, Instr, LabelRef, Mem, Operand, Reg
 
 PLAIN: frozenset[str] = frozenset()
@@ -72,6 +73,7 @@ class A64Thread:
     loops: RetryLoops
     index: int = 0  # code index of the instruction being executed
     reservation: Reservation | None = None  # what the last LDXR/LDXP reserved
+    trace: tracing.Trace | None = None  # when the code is traced (aarch64_control)
 
     # registers and operands ---------------------------------------------------------------
 
@@ -112,9 +114,10 @@ class A64Thread:
             raise UnsupportedError(f"unsupported condition code `{code}`", span)
         return held
 
-    def address(self, mem: Operand, span: Span) -> Expr:
+    def address(self, mem: Operand, span: Span, code_ok: bool = False) -> Expr:
         """The address of `[Xn]`, `[Xn,#imm]`, `[Xn,Xm{,LSL #s}]` or `[Xn,Wm,SXTW|UXTW
-        {#s}]`: base + extended index × scale + offset."""
+        {#s}]`: base + extended index × scale + offset. A code label's address is
+        refused, except for a load of the instruction it labels (`code_ok`)."""
         if not isinstance(mem, Mem) or mem.base is None:
             raise UnsupportedError("expected a memory operand `[Xn…]`", span)
         if mem.extend not in (None, "SXTW", "UXTW", "LSL", "SXTX", "UXTX"):
@@ -125,6 +128,10 @@ class A64Thread:
             if mem.extend == "SXTW":
                 index = values.sign_extend(index, 32)
             addr = binop("+", addr, scaled(index, mem.scale))
+        if isinstance(addr, AddrOf) and addr.name.startswith("label:") and (
+                not code_ok or mem.offset or not tracing.load_code(self.tb, self.trace, addr)):
+            raise UnsupportedError("an access to code other than a load of a labelled "
+                                   "instruction (self-modifying code)", span)
         return plus_offset(addr, mem.offset)
 
     # loads and stores ---------------------------------------------------------------------
@@ -134,7 +141,7 @@ class A64Thread:
         """LDR, LDAR, LDAPR, LDUR and the sized forms LDRB/LDRH/LDRSB/LDRSH/LDRSW (`size`
         bits, 0 for the register's width), with pre- or post-indexed addressing."""
         dest, mem, post, pre = _mem_operands(instr)
-        addr = self.access_address(mem, pre, instr.span)
+        addr = self.address(mem, instr.span, code_ok=True)
         _, value = self.tb.read(addr, tags, instr.span)
         bits = size or self.width(dest)
         loaded = values.sign_extend(value, bits) if signed else values.mask(value, bits)
@@ -218,12 +225,18 @@ class A64Thread:
     def b(self, instr: Instr) -> None:
         (target,) = operands(instr, 1)
         label = label_of(target, instr.span)
+        if self.trace is not None:
+            tracing.taken(self.tb, self.trace, Const(1), label, instr, conditional=False)
+            return
         if self._backward(label, instr) or not self.tb.reachable:
             return
         self.tb.jump(label)
 
     def branch(self, cond: Expr, label: str, instr: Instr) -> None:
         """A conditional forward branch, or the exit of a retry loop."""
+        if self.trace is not None:
+            tracing.taken(self.tb, self.trace, cond, label, instr, conditional=True)
+            return
         if self._backward(label, instr):
             if not (isinstance(cond, Const) and cond.value == 0):
                 raise UnsupportedError("retry loop whose exit does not depend only on the "

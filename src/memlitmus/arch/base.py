@@ -23,6 +23,7 @@ from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import ZERO, AddrOf, Const, EventProgram, Expr, binop
 from memlitmus.litmus.ast import (
+    ANY_THREAD,
     And,
     AsmThread,
     Atom,
@@ -268,13 +269,19 @@ def lower(test: LitmusTest, arch: Arch) -> EventProgram:
         elif name not in elements:
             raise UnsupportedError(f"`{name}` is not an element of an array declared in "
                                    "the init block", test.condition.span)
+    peers: dict[int, object] = {thread.proc: thread for thread in test.threads}
+    variants = frozenset(v.strip() for v in test.metadata.get("Variant", "").split(",")
+                         if v.strip())
     for thread in test.threads:
-        tb = program.thread(thread.proc, init_regs.get(thread.proc, {}))
+        regs = {**init_regs.get(ANY_THREAD, {}), **init_regs.get(thread.proc, {})}
+        tb = program.thread(thread.proc, regs)
         tb.span = thread.span
+        tb.peers = peers
+        tb.variants = variants
         arch.run_thread(arch.thread_of(thread), tb)
         tb.finish(thread.span)
     for tid, regs in init_regs.items():
-        for reg, value in regs.items():
+        for reg, value in regs.items() if tid != ANY_THREAD else ():
             program.final_registers.setdefault((tid, reg), value)
     return program.build()
 

@@ -29,6 +29,10 @@ class RegLoc:
         return f"{self.thread}:{self.reg}"
 
 
+ANY_THREAD = -1
+"""The thread of a register every thread has: herd's symbolic registers (`%P0_x`)."""
+
+
 @dataclass(frozen=True)
 class MemLoc:
     """A memory location named by a symbol, written `x` or `[x]` in conditions."""

@@ -71,6 +71,9 @@ class AArch64Transformer(SectionTransformer):
     def imm(self, children: list[Any]) -> Imm:
         return Imm(_imm_value(children[0]))
 
+    def sym_reg(self, children: list[Any]) -> Operand:
+        return _symbolic(children[0])
+
     def bare(self, children: list[Any]) -> Operand:
         name = str(children[0])
         return Reg(name.upper()) if is_register(name) else LabelRef(name)
@@ -84,7 +87,10 @@ class AArch64Transformer(SectionTransformer):
         first: Token = children[0]
         if first.type == "MEM_REG":
             return _mem_base(first[1:-1].strip(), first)
-        mem = _mem_base(str(first), first)
+        if first.type == "SYM_REG":
+            mem = Mem(base=_symbolic(first).name)
+        else:
+            mem = _mem_base(str(first), first)
         rest = children[1:]
         if not rest:
             return mem
@@ -104,7 +110,16 @@ def _operand(op: Any) -> tuple[Operand, ...]:
     return (op,)
 
 
+def _symbolic(tok: Token) -> Reg:
+    """A symbolic register `%P0_x`, also written `X%P0_x` (its 64-bit view)."""
+    if str(tok).startswith("W"):
+        raise unsupported(f"the 32-bit view of a symbolic register (`{tok}`)", tok)
+    return Reg(str(tok).lstrip("X"))
+
+
 def _mem_base(name: str, tok: Token) -> Mem:
+    if re.fullmatch(r"[Cc][0-9]+|CSP|csp", name):
+        raise unsupported(f"Morello capability register `{name}` (`Variant=morello`)", tok)
     if not is_register(name):
         raise syntax_error(f"expected a base register in `[{name}]`", tok)
     return Mem(base=name.upper())

@@ -165,6 +165,8 @@ _GROUPS = (
     ({"ATT_MEM_NAME"}, {"ATT_MEM_NAME", "LPAREN"}, "a memory operand (`(x)`)"),
 )
 _MAX_EXPECTED = 5
+# Rare values, recognised to be accepted or refused by name, not worth listing.
+_UNLISTED = frozenset({"CODE_LABEL", "INSTR_VALUE", "SYMBOLIC_REG", "FAULT_ATOM"})
 
 
 def _unexpected_token(exc: UnexpectedToken, parser: Lark, section: Section) -> LitmusSyntaxError:
@@ -214,7 +216,7 @@ def describe_at(text: str, offset: int) -> str:
 
 def _expected(names: Iterable[str], parser: Lark) -> str:
     """A short readable list of what could come instead."""
-    names = {n for n in names if not n.startswith("__IGNORE")}
+    names = {n for n in names if not n.startswith("__IGNORE") and n not in _UNLISTED}
     words: set[str] = set()
     for trigger, members, word in _GROUPS:
         if trigger <= names:

@@ -15,6 +15,7 @@ from typing import Any
 from lark import Token, Transformer
 
 from memlitmus.litmus.ast import (
+    ANY_THREAD,
     And,
     ArrayEq,
     AsmThread,
@@ -33,7 +34,7 @@ from memlitmus.litmus.ast import (
     Stmt,
     Value,
 )
-from memlitmus.litmus.syntax_errors import span_of, syntax_error
+from memlitmus.litmus.syntax_errors import span_of, syntax_error, unsupported
 
 __all__ = [
     "CommonTransformer",
@@ -236,6 +237,21 @@ class CommonTransformer(SectionTransformer):
             return LocEq(located.loc, value.loc, span_of(located.tok), negated=negated)
         return Atom(located.loc, value, span_of(located.tok), negated=negated)
 
+    def fault_atom(self, children: list[Any]) -> Prop:
+        raise unsupported(f"faults in the final condition (`{children[0]}`)", children[0])
+
+    def typed_location(self, children: list[Any]) -> _Located:
+        """`0:X2 ins_t`: a register shown as an instruction (the only type accepted)."""
+        located, ctype = children
+        if str(ctype) != "ins_t":
+            raise unsupported(f"a type in `locations` (`{ctype}`)", ctype)
+        return located  # type: ignore[no-any-return]
+
+    def symbolic_reg(self, children: list[Any]) -> _Located:
+        """`%P0_x` in the init block: a symbolic register, of every thread (thread
+        `ANY_THREAD`)."""
+        return _Located(RegLoc(ANY_THREAD, str(children[0])), children[0])
+
     def array_atom(self, children: list[Any]) -> Prop:
         """`t={1,2}`: the elements `t[0]`, `t[1]`… hold these values (herd's whole-array
         comparison)."""
@@ -280,8 +296,18 @@ def _fused_atom(tok: Token) -> Atom:
 
 
 def _value(tok: Token) -> Value:
-    """A NUM token as an int, a NAME token (a location's address) as a str."""
+    """A NUM token as an int, a NAME token (a location's address) as a str; a code label
+    `P1:L1` is the address named `label:"P1:L1"`, as herd prints it."""
+    if tok.type == "CODE_LABEL":
+        return code_label(*str(tok).split(":"))
+    if tok.type == "INSTR_VALUE":  # an instruction as a value, named as herd prints it
+        return str(tok)
     return herd_int(tok) if tok.type == "NUM" else str(tok)
+
+
+def code_label(proc: str, label: str) -> str:
+    """The value of label `label` of thread `proc` (`P1`): herd's `label:"P1:L1"`."""
+    return f'label:"{proc}:{label}"'
 
 
 # ---- assembly thread tables -------------------------------------------------------------
