@@ -11,10 +11,11 @@ from rich.console import Console
 
 from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError, error_line
-from memlitmus.explain import explain
+from memlitmus.explain import judge_for_explain, parse_state
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
+from memlitmus.report.explain import print_explanation
 from memlitmus.results import FileError, ModelResult, PairError
 
 EXIT_OK, EXIT_REJECTED = 0, 2
@@ -98,7 +99,9 @@ def _explain(args: argparse.Namespace) -> int:
     try:
         test = load_litmus(args.file)
         model = resolve(args.model or default_model_for(test.arch))
-        return explain(test, model, args.state, console, args.timeout)
+        wanted = parse_state(args.state) if args.state is not None else None
+        result = judge_for_explain(test, model, args.timeout)
+        return print_explanation(test, model, result, wanted, console)
     except OSError as err:
         print(error_line(f"{args.file}: cannot read: {err.strerror or err}"),
               file=sys.stderr)
