@@ -132,3 +132,23 @@ def test_every_command_words_a_missing_file_alike(
     assert status == 2
     assert err.splitlines()[0] == (
         "memlitmus: no/such.litmus: cannot read: No such file or directory")
+
+
+def test_the_html_report_shows_a_pairs_error_beside_the_verdicts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.cat"
+    broken.write_text('"broken"\nlet x = (po\n', encoding="utf-8")
+    page = tmp_path / "r.html"
+    status, _, err = run(capsys, "report", SB, "-m", "sc", "-m", "armv8", "-m",
+                         str(broken), "-o", str(page))
+    assert status == 2
+    assert err.splitlines()[0] == NOT_JUDGED
+    html = page.read_text(encoding="utf-8")
+    # the index: one cell per model, `error` where the model could not judge the file
+    assert html.count('<span class="pair-error">error</span>') == 2
+    # the verdicts table: sc's row, then a row per error with its message
+    assert '<tr data-model="sc"><td>sc</td><td class="Never">Never' in html
+    assert ('<tr data-model="armv8" class="pair-error"><td>armv8</td><td class="pair-error">'
+            f'error</td><td colspan="5"><pre class="error">{NOT_JUDGED}') in html
+    assert f'<pre class="error">{broken}:2:12: syntax error' in html

@@ -14,7 +14,7 @@ from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.explain import judge_for_explain, parse_state
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import resolve
+from memlitmus.models import Model, resolve
 from memlitmus.report.explain import print_explanation
 from memlitmus.results import FileError, ModelResult, PairError
 
@@ -52,15 +52,23 @@ def _report(args: argparse.Namespace) -> int:
     from memlitmus.report.html import MAX_GRAPHS, TestReport, anchor_of, render_report
     from memlitmus.runner import litmus_files  # the CLI's file walk
 
+    explicit: list[Model] = []
+    broken: dict[str, str] = {}  # a user's cat file that does not read, as in `run`
     try:
-        explicit = [resolve(m) for m in args.model]
+        for spec in args.model:
+            try:
+                explicit.append(resolve(spec))
+            except MemlitmusError as err:
+                if not Path(spec).is_file():
+                    raise  # an unknown name, a missing file: nothing to report
+                broken[Path(spec).stem] = err.render()
     except MemlitmusError as err:
         print(error_line(err.render()), file=sys.stderr)
         return EXIT_REJECTED
     options = Options(timeout_s=args.timeout, executions=True, forbidden=True)
     tests: list[TestReport] = []
     taken: set[str] = set()
-    models: list[str] = [m.name for m in explicit]
+    models: list[str] = [m.name for m in explicit] + list(broken)
     status = EXIT_OK
     for file in litmus_files(args.paths):
         if isinstance(file, FileError):  # a directory without litmus files
@@ -71,10 +79,13 @@ def _report(args: argparse.Namespace) -> int:
         try:
             report.source = Path(file).read_text(errors="replace")
             test = load_litmus(file)
-            chosen = explicit or [resolve(default_model_for(test.arch))]
-            judged = judge(test, chosen, options)
+            chosen = explicit or ([] if broken else [resolve(default_model_for(test.arch))])
+            judged = judge(test, chosen, options) + [
+                PairError(file, test.name, test.arch, name, message)
+                for name, message in broken.items()]
             report.results = [r for r in judged if isinstance(r, ModelResult)]
-            for pair in (r for r in judged if isinstance(r, PairError)):
+            report.pair_errors = [r for r in judged if isinstance(r, PairError)]
+            for pair in report.pair_errors:
                 print(error_line(pair.message), file=sys.stderr)
                 status = EXIT_REJECTED
         except OSError as err:
@@ -84,7 +95,8 @@ def _report(args: argparse.Namespace) -> int:
         if report.error is not None:
             print(error_line(report.error), file=sys.stderr)
             status = EXIT_REJECTED
-        models += [r.model for r in report.results if r.model not in models]
+        named = [r.model for r in report.results] + [e.model for e in report.pair_errors]
+        models += [name for name in dict.fromkeys(named) if name not in models]
         tests.append(report)
     max_graphs = MAX_GRAPHS if args.max_graphs is None else args.max_graphs
     page = render_report(tests, models, max_graphs, args.graphs == "condition")

@@ -33,7 +33,7 @@ from memlitmus.report.svg import (
     rel_class,
     render_svg,
 )
-from memlitmus.results import ModelResult, Observation
+from memlitmus.results import ModelResult, Observation, PairError
 from memlitmus.witness import Execution, Violation
 
 # Graphs drawn per test, model and kind (allowed / forbidden) at most, by default.
@@ -50,6 +50,8 @@ class TestReport:
     source: str
     results: list[ModelResult] = field(default_factory=list)
     error: str | None = None
+    # models that could not judge the file, with why (`file:line:col: ...`)
+    pair_errors: list[PairError] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def _test_view(test: TestReport, models: Sequence[str], max_graphs: int,
         if test.results else "",
         "source": Markup(highlight(test.source, LitmusLexer(), formatter)),
         "results": [_result_view(r) for r in test.results],
+        "pair_errors": {e.model: e.message for e in test.pair_errors},
         "outcomes": _outcome_rows(test.results),
         "graphs": _graphs(test, max_graphs, condition_only),
     }
