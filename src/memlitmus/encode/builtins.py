@@ -69,8 +69,7 @@ class Builtins:
             "IW": lambda: self._set(lambda e: e.is_init),
             "FW": lambda: ZSet(enc.final_writes) if not herd_view else self._observed_fw(
                 observed),
-            "po": lambda: self._dependency("po", frozenset(
-                [*self.po_pairs, *enc.program.dep_conditions.get("po", ())])),
+            "po": self._po,
             "loc": lambda: ZRel(self.loc) if not herd_view else self._herd_loc(),
             "int": lambda: self._static(self.int_pairs),
             "ext": lambda: self._static(self.ext_pairs),
@@ -101,6 +100,14 @@ class Builtins:
             self._makers[base + "i"] = self._restricted(base, "int")
         if self.regs is not None:
             self._makers.update(self._register_makers(self.regs))
+
+    def _po(self) -> ZRel:
+        """Program order: the static pairs, and those that hold only under a condition
+        (`ProgramBuilder.order_when`, either way round against the lists' order)."""
+        conditional = self.enc.program.dep_conditions.get("po")
+        if not conditional:
+            return self._static(self.po_pairs)
+        return self._dependency("po", frozenset([*self.po_pairs, *conditional]))
 
     def _register_makers(self, regs: RegisterEvents) -> dict[str, Callable[[], ZSet | ZRel]]:
         """herd's AArch64 register-level primitives (see `__init__`)."""
