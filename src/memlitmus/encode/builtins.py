@@ -7,7 +7,7 @@ from functools import cached_property
 
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.herd_registers import RegisterEvents
-from memlitmus.encode.relations import Pair, ZRel, ZSet, inter_maps
+from memlitmus.encode.relations import Pair, ZRel, ZSet
 from memlitmus.encode.terms import Cond, Term, conj, disj, to_cond
 from memlitmus.errors import UnsupportedError
 from memlitmus.events import Event
@@ -90,7 +90,7 @@ class Builtins:
             "data": lambda: self._dependency("data", enc.program.data),
             "ctrl": lambda: self._static(enc.program.ctrl),
             "amo": lambda: self._static(enc.program.extra_relations.get("amo", ())),
-            "po-loc": lambda: ZRel(inter_maps(self.rel("po").edges, self.loc)),
+            "po-loc": self._po_loc,
             # herd's spin_is_locked events, by the value read (refused above when present).
             "RL": lambda: ZSet({}),
             "RU": lambda: ZSet({}),
@@ -202,7 +202,30 @@ class Builtins:
         return value
 
     def _restricted(self, base: str, scope: str) -> Callable[[], ZRel]:
-        return lambda: ZRel(inter_maps(self.rel(base).edges, self.rel(scope).edges))
+        """`base & ext` or `base & int`, from the events' threads: the pairs of `ext` and
+        `int` are quadratic in the events, `base` (rf, co, fr) far fewer."""
+        ex, events = self.enc.exec, self.events
+
+        def external(a: int, b: int) -> bool:
+            ea = events[a]
+            return ea.thread != events[b].thread or (ea.is_init and a != b)
+
+        def restricted() -> ZRel:
+            keep = external if scope == "ext" else (lambda a, b: not external(a, b))
+            return ZRel({(a, b): conj(c, conj(ex[a], ex[b]))
+                         for (a, b), c in self.rel(base).edges.items() if keep(a, b)})
+        return restricted
+
+    def _po_loc(self) -> ZRel:
+        """`po & loc`, from the po pairs: `loc` is quadratic in the memory events."""
+        ex, events = self.enc.exec, self.events
+        edges: dict[Pair, Cond] = {}
+        for (a, b), c in self.rel("po").edges.items():
+            if events[a].is_memory and events[b].is_memory:
+                same = self.enc.same_loc(a, b)
+                if same is not False:
+                    edges[(a, b)] = conj(c, conj(conj(ex[a], ex[b]), same))
+        return ZRel(edges)
 
     def _set(self, keep: Callable[[Event], bool]) -> ZSet:
         return ZSet({e.eid: self.enc.exec[e.eid] for e in self.events if keep(e)})
