@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from memlitmus import __version__, cli_suite, herd_cli
+from memlitmus.arch.kernel_macros import read_macros
 from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.herd_config import herd_setup
 from memlitmus.judge import Options
@@ -145,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     low.add_argument("--arch", required=True, help="x86 or arm64")
     low.add_argument("--mapping", default=None, help="another table of that architecture "
                      "(arm64-llsc)")
+    low.add_argument("--macros", "-macros", type=Path, default=None, metavar="FILE.def",
+                     help="herd's kernel macro file: the C test's primitives")
     return parser
 
 
@@ -195,7 +198,8 @@ def _lower(args: argparse.Namespace) -> int:
             print(error_line(f"{args.path}: cannot read: {err.strerror or err}"),
                   file=sys.stderr)
             return EXIT_REJECTED
-        print(lower(test, args.arch, args.mapping), end="")
+        macros = read_macros(args.macros) if args.macros is not None else None
+        print(lower(test, args.arch, args.mapping, macros), end="")
     except MemlitmusError as err:
         print(error_line(err.render()), file=sys.stderr)
         return EXIT_REJECTED

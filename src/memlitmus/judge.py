@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 
 import z3
 
-from memlitmus.arch.base import Arch, lower
-from memlitmus.arch.c import CArch
+from memlitmus.arch.base import Arch, ReadsMacros, lower
 from memlitmus.arch.descriptor import Architecture, Lowering
 from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.arch.registry import arch_of
@@ -94,7 +93,7 @@ class TestEncoding:
         self.descriptor = arch_of(test)
         self.arch = front_end
         # herd's `-macros FILE.def` gives the kernel primitives of C code
-        if options.macros is not None and isinstance(self.arch, CArch):
+        if options.macros is not None and isinstance(self.arch, ReadsMacros):
             self.arch = self.arch.with_macros(options.macros)
         self.program = lower(test, self.arch)
         self.enc = ExecutionEncoding(self.program)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
@@ -46,6 +46,9 @@ from memlitmus.litmus.ast import (
     Value,
 )
 from memlitmus.litmus.c_ast import CThread
+
+if TYPE_CHECKING:
+    from memlitmus.arch.kernel_primitives import Primitive
 
 ThreadT = TypeVar("ThreadT", AsmThread, CThread)
 
@@ -361,3 +364,13 @@ def is_self_loop(code: Sequence[Stmt], index: int, labels: dict[str, int]) -> bo
     target = stmt.operands[-1]
     start = labels.get(target.name, index) if isinstance(target, LabelRef) else index
     return start < index and all(isinstance(s, Label) for s in code[start:index])
+
+
+@runtime_checkable
+class ReadsMacros(Protocol):
+    """A front end of C code that can take its kernel primitives from a `.def` file
+    (herd's `-macros`): the LKMM's C front end and the kernel lowerings."""
+
+    def with_macros(self, table: Mapping[str, Primitive]) -> Arch:
+        """This front end with `table`'s primitives instead of the built-in ones."""
+        ...

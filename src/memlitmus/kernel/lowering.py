@@ -12,10 +12,18 @@ the C front end already makes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping as TableOf
 from dataclasses import dataclass, field
 
 from memlitmus.arch.aarch64 import AArch64Architecture
-from memlitmus.arch.c import C_TAGS, CArchitecture, CFrontEnd, herd_names, srcu_registry
+from memlitmus.arch.c import (
+    C_TAGS,
+    CArchitecture,
+    CFrontEnd,
+    herd_names,
+    srcu_registry,
+    tags_of,
+)
 from memlitmus.arch.c_primitives import SHAPES, UPDATES, rmw_operand, rmw_result
 from memlitmus.arch.c_runner import CThreadRunner
 from memlitmus.arch.descriptor import Architecture
@@ -92,21 +100,30 @@ class LoweredC(CFrontEnd):
 
     default_model = "lkmm"
 
-    def __init__(self, test: LitmusTest, mapping: Mapping, asm: str | None):
+    def __init__(self, test: LitmusTest, mapping: Mapping, asm: str | None,
+                 table: TableOf[str, Primitive] | None = None):
+        self.test = test
         self.name = test.arch
         self.mapping = mapping
         self.asm = asm
+        self.table = table  # the primitives of a `-macros` file; None: the built-in ones
         self.grace = scan(test)
-        self.tags = C_TAGS
+        self.tags = C_TAGS if table is None else tags_of(table)
         if asm == X86_64_NAME:
             self.tags = X86_64Architecture.front_end.tags
         elif asm == AARCH64_NAME:
             self.tags = AArch64Architecture.front_end.tags
 
+    def with_macros(self, table: TableOf[str, Primitive]) -> LoweredC:
+        """This lowering reading the primitives of a `.def` file (herd's `-macros`): each
+        lowers through the line of the kernel primitive with its semantics
+        (`Mapping.line_of`)."""
+        return LoweredC(self.test, self.mapping, self.asm, table)
+
     def runner(self, tb: ThreadBuilder, thread: CThread) -> LoweredRunner:
         """Primitives through the mapping; grace periods with their remote fences."""
-        return LoweredRunner(tb, srcu_registry(tb.program), primitives(),
-                             herd_names(primitives()), SHAPES,
+        table = primitives() if self.table is None else self.table
+        return LoweredRunner(tb, srcu_registry(tb.program), table, herd_names(table), SHAPES,
                              mapping=self.mapping, asm=self.asm, grace=self.grace)
 
 
@@ -128,7 +145,12 @@ class LoweredRunner(CThreadRunner):
     def primitive(self, prim: Primitive, e: CCall) -> Expr:
         """The instructions of the primitive's line in the mapping, at a quiescent point."""
         assert self.mapping is not None
-        line = self.mapping.line(e.name, e.span)
+        line = self.mapping.line_of(prim, e.span)
+        if line.special == GRACE_PERIOD and primitives().get(e.name) != prim:
+            # the remote fences are placed by scanning for the kernel's own names
+            raise UnsupportedError(f"`{e.name}`: a grace period defined in a macro file is "
+                                   "not lowered (only the kernel's own synchronize_* are)",
+                                   e.span)
         self.quiescent_point(e.span)
         self._inside += 1
         try:

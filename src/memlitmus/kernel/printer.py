@@ -18,6 +18,7 @@ solver chooses (docs/kernel-mappings.md), which no single herd test expresses.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping as TableOf
 from dataclasses import dataclass, field
 
 from memlitmus.arch.aarch64 import retry_loops
@@ -75,10 +76,12 @@ POOLS = {
 ARITHMETIC = ("+", "-", "&", "|", "^", "*")
 
 
-def lower(test: LitmusTest, arch: str, mapping: str | None = None) -> str:
-    """`memlitmus lower FILE --arch ARCH [--mapping M]`: ARCH is a kernel mapping whose
-    architecture prints it (`x86`, `arm64`), M another table of that architecture
-    (`arm64-llsc`)."""
+def lower(test: LitmusTest, arch: str, mapping: str | None = None,
+          macros: TableOf[str, Primitive] | None = None) -> str:
+    """`memlitmus lower FILE --arch ARCH [--mapping M] [--macros FILE.def]`: ARCH is a
+    kernel mapping whose architecture prints it (`x86`, `arm64`), M another table of that
+    architecture (`arm64-llsc`); `macros` the primitives of a `.def` file (None: the
+    built-in ones)."""
     for lowering in KERNEL_LOWERINGS.values():
         tables = lowering.hardware.kernel_mapping or {}
         if arch in tables and lowering.hardware.name in POOLS:
@@ -86,15 +89,17 @@ def lower(test: LitmusTest, arch: str, mapping: str | None = None) -> str:
                 raise ModelError(f"the {arch} architecture has no kernel mapping `{mapping}` "
                                  f"(it has: {', '.join(tables)})")
             return lower_text(test, lowering.mapping_for(mapping or arch),
-                              lowering.hardware.name)
+                              lowering.hardware.name, macros)
     known = [n for lw in KERNEL_LOWERINGS.values() if lw.hardware.name in POOLS
              for n in list(lw.hardware.kernel_mapping or {})[:1]]
     raise ModelError(f"unknown architecture `{arch}` for `lower` (known: {', '.join(known)})")
 
 
-def lower_text(test: LitmusTest, table: Mapping, asm: str) -> str:
+def lower_text(test: LitmusTest, table: Mapping, asm: str,
+               macros: TableOf[str, Primitive] | None = None) -> str:
     """The litmus text of `test` lowered through `table`, written in `asm`'s syntax."""
-    threads = [ThreadPrinter(table, asm, t) for t in test.threads if isinstance(t, CThread)]
+    threads = [ThreadPrinter(table, asm, t, dict(macros or primitives()))
+               for t in test.threads if isinstance(t, CThread)]
     if len(threads) != len(test.threads) or not threads:
         raise UnsupportedError("`lower` takes a C test", test.span)
     for printer in threads:
@@ -110,6 +115,7 @@ class ThreadPrinter:
     table: Mapping
     asm: str
     thread: CThread
+    primitives: dict[str, Primitive]  # the C dialect's primitives (a `.def` file's or ours)
     lines: list[str] = field(default_factory=list)
     regs: dict[str, str] = field(default_factory=dict)  # C name -> register
     pointers: dict[str, str] = field(default_factory=dict)  # location -> register
@@ -332,13 +338,13 @@ class ThreadPrinter:
         return value
 
     def call(self, e: CCall, dest: str | None = None) -> str:
-        prim = self.table_primitives.get(e.name)
+        prim = self.primitives.get(e.name)
         if prim is None:
             raise UnsupportedError(f"unsupported macro or function `{e.name}`", e.span)
         if len(e.args) != len(prim.args):
             raise UnsupportedError(
                 f"`{e.name}` takes {len(prim.args)} argument(s), got {len(e.args)}", e.span)
-        line = self.table.line(e.name, e.span)
+        line = self.table.line_of(prim, e.span)
         if line.special == GRACE_PERIOD or is_grace_period(e.name):
             raise UnsupportedError(
                 f"`{e.name}`: a grace period puts a full fence in every other thread at a "
@@ -437,7 +443,3 @@ class ThreadPrinter:
         else:
             raise UnsupportedError(f"`lower` cannot print the value of `{e.name}`", e.span)
         return dst
-
-    @property
-    def table_primitives(self) -> dict[str, Primitive]:
-        return primitives()

@@ -31,10 +31,11 @@ ordered forms (include/linux/atomic/atomic-arch-fallback.h).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 
-from memlitmus.arch.kernel_primitives import primitives
+from memlitmus.arch.kernel_primitives import Primitive, primitives
 from memlitmus.errors import Span, UnsupportedError
 
 X86 = """
@@ -418,6 +419,42 @@ class Mapping:
             raise UnsupportedError(
                 f"`{primitive}` has no line in the {self.name} kernel mapping", span)
         return found
+
+    def line_of(self, prim: Primitive, span: Span | None) -> MappingLine:
+        """The line for primitive `prim` as the C front end reads it, which may come from
+        a user's `-macros` file: the line of the built-in primitive of the same name when
+        `prim` is that primitive, else the line of the first built-in primitive with
+        `prim`'s semantics (`same_semantics`), so that `my_load(X) __load{acquire}(X)`
+        lowers as `smp_load_acquire`. An error names the primitive and the target when
+        no primitive of the kernel's has those semantics."""
+        builtin = primitives()
+        if builtin.get(prim.name) == prim:
+            return self.line(prim.name, span)
+        for name, known in builtin.items():
+            if same_semantics(prim, known) and (name in self.lines or "*" in self.lines):
+                return self.line(name, span)
+        raise UnsupportedError(
+            f"`{prim.name}` has no line in the {self.name} kernel mapping: no kernel "
+            f"primitive has its semantics ({describe(prim)})", span)
+
+
+def same_semantics(a: Primitive, b: Primitive) -> bool:
+    """Do `a` and `b` make the same events from the same arguments?  Everything but the
+    name counts, except whether the location is passed as `*p` or as `p` (`*X`/`X`: how
+    the C front end finds the address, not what is done at it)."""
+    def key(p: Primitive) -> Primitive:
+        return dataclasses.replace(p, name="", args=tuple(a.lstrip("*") for a in p.args))
+    return key(a) == key(b)
+
+
+def describe(prim: Primitive) -> str:
+    """`prim`'s semantics in a few words, for error messages."""
+    parts = [f"shape {prim.shape}", f"annotation {prim.tag or 'none'}"]
+    if prim.op:
+        parts.append(f"update `{prim.op}` {prim.operand}, result {prim.result}")
+    if prim.test:
+        parts.append(f"test {prim.test}")
+    return ", ".join(parts)
 
 
 def parse_table(text: str) -> dict[str, MappingLine]:
