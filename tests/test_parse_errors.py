@@ -162,3 +162,38 @@ def test_damaged_corpus_files_only_raise_our_errors() -> None:
     for path in files:
         for text in mutations(path.read_text(encoding="utf-8"), rng, 20):
             check_never_escapes(text)
+
+
+SB_X86 = """X86 SB
+{ x=0; y=0; INIT }
+ P0          | P1          ;
+ MOV [x],$1  | MOV [y],$1  ;
+ MOV EAX,[y] | MOV EAX,[x] ;
+LOCATIONS
+exists (0:EAX=0 /\\ COND)
+"""
+
+
+@pytest.mark.parametrize(("init", "locations", "cond", "where", "reg"), [
+    ("", "", "5:EAX=0", "t.litmus:7:20", "5:EAX"),
+    ("2:EBX=1;", "", "1:EAX=0", "t.litmus:2:13", "2:EBX"),
+    ("", "locations [x; 3:EAX;]", "1:EAX=0", "t.litmus:6:1", "3:EAX"),
+])
+def test_a_register_of_a_thread_the_test_lacks_is_refused_as_herd_does(
+    init: str, locations: str, cond: str, where: str, reg: str,
+) -> None:
+    """herd's genParserUtils.check_regs: `Bad process P5`, for the init block, the
+    locations and the final condition."""
+    text = SB_X86.replace("INIT", init).replace("LOCATIONS", locations).replace("COND", cond)
+    error = error_of(text, "t.litmus")
+    assert isinstance(error, UnsupportedError)
+    assert error.render().splitlines()[0] == (
+        f"{where}: Bad process P{reg[0]}: `{reg}` names a thread the test does not have "
+        "(its threads: P0, P1)")
+
+
+def test_a_register_its_thread_never_writes_is_accepted() -> None:
+    """herd reads it as its initial value, 0."""
+    text = SB_X86.replace("INIT", "").replace("LOCATIONS", "").replace("COND", "1:EBX=0")
+    test = parse_litmus(text, "t.litmus")
+    assert [t.proc for t in test.threads] == [0, 1]

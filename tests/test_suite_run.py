@@ -227,3 +227,48 @@ def test_a_dask_cluster_gives_the_same_results_as_a_local_run(suite_dir: Path) -
                                   dashboard_address=":0") as cluster:
         remote = run_dir(suite_dir, dask=cluster.scheduler_address)
     assert verdicts(remote) == verdicts(local)
+
+
+def test_the_projects_model_goldens_are_expectations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "goldens"
+    folder.mkdir()
+    for source in [LKMM / "SB+mbs.litmus", LKMM / "SB+mbs.lkmm.expected",
+                   *sorted(X86.glob("SB.*"))]:  # SB.sc.json.expected is not a herd block
+        shutil.copy(source, folder / source.name)
+    report = tmp_path / "r.json"
+    assert suite_main(str(folder), "--json", str(report)) == 0
+    runs = json.loads(report.read_text())["tests"]
+    assert [(Path(r["file"]).name, r["model"], r["status"]) for r in runs] == [
+        ("SB+mbs.litmus", "lkmm", "pass"), ("SB.litmus", "sc", "pass"),
+        ("SB.litmus", "x86tso", "pass"),
+    ]
+    golden = folder / "SB.x86tso.expected"
+    golden.write_text(golden.read_text().replace("Sometimes", "Never"), encoding="utf-8")
+    assert suite_main(str(folder), "--json", str(report), "--no-cache") == 1
+    capsys.readouterr()
+    failed = [r for r in json.loads(report.read_text())["tests"] if r["status"] == "fail"]
+    assert [(r["model"], r["reasons"]) for r in failed] == [
+        ("x86tso", ["herd block line 11: 'Observation SB Sometimes 1 3' != expected "
+                    "'Observation SB Never 1 3'"])]
+
+
+def test_an_unparseable_file_without_expectation_is_an_error_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "suite"
+    folder.mkdir()
+    shutil.copy(LKMM / "MP+locks.litmus", folder / "no-comment.litmus")  # parses: skipped
+    (folder / "broken.litmus").write_text("C broken\n{}\nP0(int *x) {\n", encoding="utf-8")
+    report = tmp_path / "r.json"
+    assert suite_main(str(folder), "--json", str(report)) == 1
+    capsys.readouterr()
+    document = json.loads(report.read_text())
+    (run,) = document["tests"]
+    assert (Path(run["file"]).name, run["model"], run["status"]) == (
+        "broken.litmus", "lkmm", "error")
+    assert run["reasons"][0].startswith(f"{folder / 'broken.litmus'}:3:13: unexpected end of file")
+    assert document["summary"]["skipped_files"] == 1

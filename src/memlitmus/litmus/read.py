@@ -38,6 +38,7 @@ from lark import Lark, Token, Transformer
 from memlitmus.errors import UnsupportedError, reject_binary
 from memlitmus.grammar_files import grammar_path
 from memlitmus.litmus.ast import Condition, Const, LitmusTest
+from memlitmus.litmus.procs import check_procs
 from memlitmus.litmus.sections import sniff_arch, split_sections
 from memlitmus.litmus.syntax_errors import Section, end_of_content, parse_section, span_at
 from memlitmus.litmus.transform import (
@@ -113,7 +114,7 @@ def read_litmus(text: str, file: str, dialects: Mapping[str, Dialect]) -> Litmus
     # before anything walks them recursively (see memlitmus.nesting)
     check_tree(threads, "code", UnsupportedError, file)
     check_tree(constraints, "a condition", UnsupportedError, file)
-    return LitmusTest(
+    test = LitmusTest(
         arch=arch,
         name=prelude.name,
         file=file,
@@ -129,6 +130,8 @@ def read_litmus(text: str, file: str, dialects: Mapping[str, Dialect]) -> Litmus
         source=text,
         span=arch_span,
     )
+    check_procs(test, text)  # herd's `Bad process P5`
+    return test
 
 
 def _reject_outside_dialect(

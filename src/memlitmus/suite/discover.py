@@ -1,18 +1,29 @@
 """Find a suite's tests and bind each one's expectations to the models to judge it under.
 
-An expectation that names a model (a TSV row) is checked under that model; one that names
-none (`Result:`, `.litmus.expected`, `kinds.txt`) under every model given with `-m`, or
-else the default model of the test's architecture (`lkmm` for C, as checklitmus.sh).
+An expectation that names a model (a TSV row, a `NAME.MODEL.expected` golden) is checked
+under that model; one that names none (`Result:`, `.litmus.expected`, `kinds.txt`) under
+every model given with `-m`, or else the default model of the test's architecture (`lkmm`
+for C, as checklitmus.sh).
+
+`NAME.MODEL.expected` beside `NAME.litmus` is a golden of `memlitmus run NAME.litmus -m
+MODEL -f herd --count` (this project's `litmus/*/` keep them), read as a herd block bound
+to MODEL. A file without any expectation is skipped, unless it does not parse: then it is
+judged anyway, so that its error is a row of the report (an ERROR, with file:line:col).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import glob
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from memlitmus.arch.registry import default_model_for
+from memlitmus.errors import MemlitmusError
+from memlitmus.litmus.parse import parse_litmus
+from memlitmus.models import SHIPPED, other_names
 from memlitmus.suite.expectations import (
     Expectation,
     Kind,
@@ -117,13 +128,39 @@ def discover(
         bound: dict[str, list[Expectation]] = {}
         for row in tsv_rows.get(path.resolve(), []):
             bound.setdefault(row.model or "", []).append(row)
-        if free or (include_unexpected and not bound):
+        if "expected" in conventions:
+            for model, golden in model_goldens(path):
+                herd = dataclasses.replace(read_herd_block(golden), model=model)
+                bound.setdefault(model, []).append(herd)
+        if free or (include_unexpected and not bound) or (
+                not bound and not _parses(text, file)):
             for model in models or [default_model_for(arch)]:
                 bound.setdefault(model, []).extend(free)
         if bound:
             tests.append(SuiteTest(file, text, name, arch,
                                    {m: tuple(bound[m]) for m in sorted(bound)}))
     return tests
+
+
+def model_goldens(path: Path) -> Iterator[tuple[str, Path]]:
+    """(model, file) for each `STEM.MODEL.expected` beside `path` (`STEM.litmus`) whose
+    MODEL names a shipped model (`SB.x86tso.expected`; not `SB.sc.json.expected`, nor
+    herd's own `SB.litmus.expected`)."""
+    names = {info.name for info in SHIPPED} | {n for info in SHIPPED for n in other_names(info)}
+    pattern = glob.escape(str(path.with_suffix(""))) + ".*.expected"
+    for golden in sorted(Path(p) for p in glob.glob(pattern)):
+        model = golden.name[len(path.stem) + 1: -len(".expected")]
+        if model in names and golden.is_file():
+            yield model, golden
+
+
+def _parses(text: str, file: str) -> bool:
+    """Does the test parse? (Only asked of tests without expectations.)"""
+    try:
+        parse_litmus(text, file)
+    except MemlitmusError:
+        return False
+    return True
 
 
 def _kind_of(

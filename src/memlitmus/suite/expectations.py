@@ -202,9 +202,13 @@ def read_result_comment(text: str, file: str) -> ResultComment | None:
 
 
 def read_herd_block(path: Path) -> HerdBlock:
-    """herd7's block from a `NAME.litmus.expected` file."""
+    """herd7's block from a `NAME.litmus.expected` file (or a memlitmus golden of
+    `run -f herd`: one printed without `--count` has a `Counts NAME ...` line, and is
+    checked against a result judged the same way)."""
     text = path.read_text(encoding="utf-8", errors="replace")
-    return HerdBlock(source=str(path), lines=_block_lines(text))
+    lines = _block_lines(text)
+    return HerdBlock(source=str(path), lines=lines,
+                     needs_count=not any(line.startswith("Counts ") for line in lines))
 
 
 def read_kinds(path: Path) -> dict[str, Kind]:

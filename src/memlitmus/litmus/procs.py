@@ -1,0 +1,70 @@
+"""herd's check that every register named outside the code belongs to a thread of the test.
+
+herd7 refuses a test whose init block, `locations` list or final condition names a
+register of a thread the test does not have (herdtools7 lib/genParserUtils.ml
+`check_regs`, run by the assembly, C and Java parsers: `Bad process P5`); the filter is
+not checked. A register of an existing thread that its code never writes is accepted: it
+keeps its initial value, 0 unless the init block sets it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from memlitmus.errors import Span, UnsupportedError
+from memlitmus.litmus.ast import (
+    And,
+    Atom,
+    Implies,
+    LitmusTest,
+    Loc,
+    LocEq,
+    Not,
+    Or,
+    Prop,
+    RegLoc,
+)
+from memlitmus.litmus.syntax_errors import span_at
+
+__all__ = ["check_procs"]
+
+_LOCATIONS = re.compile(r"\blocations\s*\[")
+
+
+def check_procs(test: LitmusTest, text: str) -> None:
+    """Raise UnsupportedError at the first register (init block, `locations`, final
+    condition) whose thread the test does not have, in herd's words."""
+    procs = {thread.proc for thread in test.threads}
+    for entry in test.init:
+        _check(entry.loc, procs, entry.span, text)
+    if test.locations:
+        # the last one: the constraints section follows the code
+        match = ([None, *_LOCATIONS.finditer(text)])[-1]
+        where = span_at(text, test.file, match.start()) if match else test.condition.span
+        for loc in test.locations:
+            _check(loc, procs, where, text)
+    for loc, span in _prop_locs(test.condition.prop):
+        _check(loc, procs, span, text)
+
+
+def _check(loc: Loc, procs: set[int], span: Span, text: str) -> None:
+    if isinstance(loc, RegLoc) and loc.thread not in procs:
+        threads = ", ".join(f"P{p}" for p in sorted(procs)) or "none"
+        raise UnsupportedError(
+            f"Bad process P{loc.thread}: `{loc}` names a thread the test does not have "
+            f"(its threads: {threads})", span, text)
+
+
+def _prop_locs(prop: Prop) -> Iterator[tuple[Loc, Span]]:
+    """Every location of a proposition with the span of its atom."""
+    if isinstance(prop, Atom):
+        yield prop.loc, prop.span
+    elif isinstance(prop, LocEq):
+        yield prop.left, prop.span
+        yield prop.right, prop.span
+    elif isinstance(prop, Not):
+        yield from _prop_locs(prop.arg)
+    elif isinstance(prop, And | Or | Implies):
+        yield from _prop_locs(prop.left)
+        yield from _prop_locs(prop.right)
