@@ -396,7 +396,9 @@ def test_thread_numbers_come_from_the_header_row() -> None:
 
 
 def condition(text: str) -> Condition:
-    return parse_litmus(f"X86 T\n{{}}\n P0 ;\n MFENCE ;\n{text}\n", "c.litmus").condition
+    # three threads: a condition may only name registers of the test's threads
+    code = " P0 | P1 | P2 ;\n MFENCE | MFENCE | MFENCE ;"
+    return parse_litmus(f"X86 T\n{{}}\n{code}\n{text}\n", "c.litmus").condition
 
 
 def shape(prop: Prop) -> str:
@@ -551,8 +553,8 @@ int y=2; uint64_t w;
 
 uint32_t b = 7; atomic_t v = ATOMIC_INIT(3)
 }
- P0 ;
- mfence ;
+ P0     | P1     | P2     ;
+ mfence | mfence | mfence ;
 exists (x=0)
 """
     init = parse_litmus(text, "i.litmus").init
