@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from memlitmus.cli import main
-from memlitmus.errors import error_line
+from memlitmus.errors import error_line, has_position
 from tests.conftest import ROOT
 
 SB = "litmus/x86/SB.litmus"
@@ -117,6 +117,7 @@ def test_error_lines_start_with_a_position_or_with_memlitmus() -> None:
     assert error_line("SB.litmus:1:1: bad\n  X86 SB\n  ^") == "SB.litmus:1:1: bad\n  X86 SB\n  ^"
     assert error_line("unknown model `x`") == "memlitmus: unknown model `x`"
     assert error_line("a b:1:1: not a position") == "memlitmus: a b:1:1: not a position"
+    assert has_position("x.cat:3:12: syntax error") and not has_position("x.cat: 3:12")
 
 
 @pytest.mark.parametrize("command", [

@@ -22,12 +22,17 @@ class Span:
 _POSITION = re.compile(r"[^\s:]+:\d+:\d+: ")
 
 
+def has_position(message: str) -> bool:
+    """Does the (rendered) message start with its `file:line:col: `?"""
+    return _POSITION.match(message) is not None
+
+
 def error_line(message: str) -> str:
     """An error as every command prints it on stderr. A message with a position starts
     with it, as a compiler's does, so editors and scripts find `file:line:col: ` at the
     start of the line (then the source line and a caret); any other starts with
     `memlitmus: ` (`memlitmus: unknown model ...`, `memlitmus: x.litmus: cannot read`)."""
-    return message if _POSITION.match(message) else f"memlitmus: {message}"
+    return message if has_position(message) else f"memlitmus: {message}"
 
 
 class MemlitmusError(Exception):

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
 
-from memlitmus.errors import MemlitmusError, error_line
+from memlitmus.errors import MemlitmusError, error_line, has_position
 from memlitmus.judge import Options
 from memlitmus.models import ModelSetup
 from memlitmus.report.herd import format_herd, herd_warning
@@ -58,7 +57,6 @@ EXIT_BROKEN_PIPE = 128 + 13
 EXIT_INTERRUPTED = 128 + 2  # Ctrl-C, as a shell reports a process killed by SIGINT
 
 Outcome = ModelResult | PairError | FileError
-_POSITION = re.compile(r"[^\s:]+:\d+:\d+: ")
 
 
 class QuietPipeConsole(Console):
@@ -189,6 +187,6 @@ def _emit(fmt: str, outcomes: list[Outcome], options: Options) -> None:
 def _pair_line(error: PairError) -> str:
     """A pair's error on stderr: its message, which names a position (`SB.litmus:1:1:`,
     `deep.cat:2:16:`), else prefixed with the test file."""
-    if _POSITION.match(error.message):
+    if has_position(error.message):
         return error_line(error.message)
     return error_line(f"{error.file}: {error.message}")

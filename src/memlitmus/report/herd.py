@@ -33,13 +33,11 @@ when it stops early (docs/herd-output.md has the reasons, from what the kernel's
 
 from __future__ import annotations
 
-import re
-
+from memlitmus.errors import has_position
 from memlitmus.results import UNDEFINED_FLAG, ModelResult, Observation, PairError
 
 __all__ = ["format_herd", "herd_counts", "herd_ok", "herd_warning", "witness_counts"]
 
-_POSITION = re.compile(r"[^\s:]+:\d+:\d+: ")
 _FORBIDDEN = "Forbidden"
 _REQUIRED = "Required"
 
@@ -60,7 +58,7 @@ def herd_warning(error: PairError) -> str:
     for one that starts with its own position. One line: the quoted source line and caret
     of a rendered error are left out."""
     first = error.message.split("\n", 1)[0]
-    if _POSITION.match(first):
+    if has_position(first):
         return f"Warning: {first} (User error)"
     return f'Warning: File "{error.file}": {first} (User error)'
 
