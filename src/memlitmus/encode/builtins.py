@@ -121,6 +121,14 @@ class Builtins:
                     edges[pair] = conj(edges[pair], to_cond(self.enc.value_term(when)))
             return ZRel(edges)
 
+        def po() -> ZRel:
+            base = self._po().edges
+            edges = dict(base)
+            for (x, y), cond in regs.po_lifted(base).items():
+                edges[(x, y)] = conj(cond, conj(self.guard[x], self.guard[y]))
+            edges.update(self._static(regs.branch_po()).edges)
+            return ZRel(edges)
+
         makers: dict[str, Callable[[], ZSet | ZRel]] = {
             name: (lambda: ZSet({})) for name in HERD_AARCH64_EMPTY_SETS}
         makers.update({
@@ -132,7 +140,7 @@ class Builtins:
             "DATA": lambda: ZSet({g: self.guard[g] for g in regs.data_ports}),
             "ADDR": lambda: ZSet({g: self.guard[g] for g in regs.of_kind("Rreg")
                                   if g not in regs.data_ports}),
-            "po": lambda: self._static([*self.po_pairs, *regs.po_pairs(self.po_pairs)]),
+            "po": po,
             "same-instance": lambda: self._static(regs.same_instance()),
             "iico_data": lambda: self._static(regs.iico_data),
             "iico_ctrl": lambda: self._static(regs.iico_ctrl),

@@ -45,12 +45,14 @@ of herd's models continues from an edge into a branch).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from memlitmus.events import Event, EventProgram, Expr, dependency_conditions
 
 Pair = tuple[int, int]
+T = TypeVar("T")
 
 
 @dataclass
@@ -156,18 +158,26 @@ class RegisterEvents:
                 out.setdefault(self.owner[g], []).append(g)
         return out
 
-    def po_pairs(self, real: Iterable[Pair]) -> list[Pair]:
-        """Program order over the register events: each is ordered as the event of its
-        instruction; a branch precedes its targets and their register events."""
+    def po_lifted(self, real: Mapping[Pair, T]) -> dict[Pair, T]:
+        """Program order over the register events, from po over the memory events (each
+        pair with its condition): a register event is ordered as the event of its
+        instruction, under the condition of that pair."""
         attached = self.attached()
-        out: list[Pair] = []
-        for a, b in real:
+        out: dict[Pair, T] = {}
+        for (a, b), cond in real.items():
             for x in (a, *attached.get(a, ())):
-                out.extend((x, y) for y in (b, *attached.get(b, ())))
-        for reg, branch in self.branch_reads.items():
-            for t in self.branch_targets[branch]:
-                out.extend((x, y) for x in (reg, branch) for y in (t, *attached.get(t, ())))
+                for y in (b, *attached.get(b, ())):
+                    if (x, y) != (a, b):
+                        out[(x, y)] = cond
         return out
+
+    def branch_po(self) -> list[Pair]:
+        """A branch (and its register read) precedes its targets and their register
+        events."""
+        attached = self.attached()
+        return [(x, y) for reg, branch in self.branch_reads.items()
+                for t in self.branch_targets[branch]
+                for x in (reg, branch) for y in (t, *attached.get(t, ()))]
 
     def same_instance(self) -> list[Pair]:
         """Pairs of events (memory and register) of one instruction instance."""
