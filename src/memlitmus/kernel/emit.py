@@ -219,7 +219,10 @@ class A64Emitter(Emitter):
 def herd_x86(code: list[str], call: CCall, fresh: Callable[[Span], str]) -> list[str]:
     """A table line's X86_64 code in the instructions herd7 7.58 has (lib/X86_64Lexer.mll):
     `andq` is herd's `and`, `subq S,D` adds the two's complement of S (herd has no `sub`);
-    `lock xaddq` has no herd equivalent that makes the same events, so it is refused."""
+    `lock xaddq` has no herd equivalent that makes the same events, so it is refused, and
+    so is a `lock` prefix herd does not run (herd/X86_64Sem.ml: only on add, xor, inc, dec,
+    xchg and cmpxchg; "Illegal lock prefix"): `lock orq`, `lock and`. A cmpxchg loop would
+    be accepted but adds a plain read and a retry, so it is not printed in their place."""
     out: list[str] = []
     for text in code:
         words = text.split(None, 2) if text.startswith("lock ") else text.split(None, 1)
@@ -241,4 +244,15 @@ def herd_x86(code: list[str], call: CCall, fresh: Callable[[Span], str]) -> list
                         f"{mnemonic[:-4]}addq {neg},{dst}"]
         else:
             out.append(text)
+    for text in out:
+        words = text.split()
+        if words[0] == "lock" and words[1].rstrip("bwlq") not in HERD_LOCKABLE:
+            raise UnsupportedError(
+                f"`{call.name}` lowers to `{words[0]} {words[1]}` on x86, but herd7's X86_64 "
+                "allows `lock` only on add, xor, inc, dec, xchg and cmpxchg (herd/X86_64Sem.ml: "
+                "Illegal lock prefix); `memlitmus run -m x86tso` judges it", call.span)
     return out
+
+
+# The instructions herd7 7.58 runs under a `lock` prefix (herd/X86_64Sem.ml, I_LOCK).
+HERD_LOCKABLE = frozenset({"add", "xor", "inc", "dec", "xchg", "uxch", "cmpxchg"})
