@@ -142,3 +142,30 @@ def test_lower_refuses_a_lock_prefix_herd_does_not_run(tmp_path: Path,
     assert ("`atomic_or` lowers to `lock orq` on x86, but herd7's X86_64 allows `lock` only "
             "on add, xor, inc, dec, xchg and cmpxchg") in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("instruction", ["lock orq $2,(x)", "lock and $2,(x)", "LOCK MOVQ $1,(x)"])
+def test_the_x86_64_reader_refuses_a_lock_herd_does_not_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], instruction: str) -> None:
+    from memlitmus.cli import main
+
+    src = tmp_path / "lo.litmus"
+    src.write_text("X86_64 LO\n{ x=0; }\n P0          | P1 ;\n"
+                   f" movq $1,(x) | {instruction} ;\nexists (x=3)\n")
+    assert main(["run", str(src)]) == 2
+    err = capsys.readouterr().err
+    mnemonic = instruction.split()[1].lower()
+    assert f"{src}:4:16: Illegal lock prefix on instruction {mnemonic}" in err
+    assert "Traceback" not in err
+
+
+def test_the_mapping_keeps_the_kernels_lock_or_under_x86tso(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from memlitmus.cli import main
+
+    src = tmp_path / "or.litmus"
+    src.write_text("C or\n{}\nP0(atomic_t *x)\n{\n\tatomic_or(2, x);\n}\n"
+                   "P1(atomic_t *x)\n{\n\tatomic_set(x, 1);\n}\nexists (x=3)\n")
+    assert main(["run", str(src), "-m", "x86tso", "--format", "herd"]) == 0
+    out = capsys.readouterr().out
+    assert "States 2\n[x]=1;\n[x]=3;\n" in out and "Observation or Sometimes 1 1" in out

@@ -14,7 +14,7 @@ from memlitmus.litmus.ast import AsmThread, Imm, Instr, Label, LabelRef, Mem, Op
 from memlitmus.litmus.syntax_errors import span_of, syntax_error
 from memlitmus.litmus.transform import SectionTransformer, assemble_table, herd_int
 
-__all__ = ["X86Transformer"]
+__all__ = ["X86MappingTransformer", "X86Transformer"]
 
 
 # Register names of Intel syntax; a bare name that is not one is a branch target.
@@ -29,6 +29,12 @@ _X86_REGS = frozenset(
 
 class X86Transformer(SectionTransformer):
     """Callbacks of `x86.lark`: X86 (Intel) and X86_64 (AT&T) thread tables."""
+
+    # X86_64 input: refuse a `lock` prefix herd parses but will not run (herd/X86_64Sem.ml
+    # I_LOCK: only add, xor, inc, dec, xchg, cmpxchg; else "Illegal lock prefix on
+    # instruction"). The kernel mapping's lines (`kernel.templates`) keep the hardware's
+    # `lock orq`/`lock andq` and read them with `X86MappingTransformer`.
+    herd_locks = True
 
     def x86(self, children: list[Any]) -> tuple[AsmThread, ...]:
         return assemble_table(children)
@@ -50,6 +56,12 @@ class X86Transformer(SectionTransformer):
 
     def att_instr(self, children: list[Any]) -> Instr:
         # AT&T writes the destination last; the AST keeps Intel order (destination first).
+        if self.herd_locks and children[0].type == "LOCK":
+            base = str(children[1]).lower()
+            if base.rstrip("bwlq") in _HERD_UNLOCKABLE or base in _HERD_UNLOCKABLE:
+                raise syntax_error(f"Illegal lock prefix on instruction {base} (herd7's X86_64 "
+                                   "runs `lock` only on add, xor, inc, dec, xchg, cmpxchg)",
+                                   children[0])
         return _instr(children, reverse=True)
 
     def imm(self, children: list[Any]) -> Imm:
@@ -136,6 +148,16 @@ class X86Transformer(SectionTransformer):
     def att_segment_mem(self, children: list[Any]) -> Mem:
         mem: Mem = children[-1]
         return mem
+
+
+class X86MappingTransformer(X86Transformer):
+    """`X86Transformer` for the kernel mapping's lines: any `lock` prefix the hardware has."""
+
+    herd_locks = False
+
+
+# herd7 7.58 X86_64 mnemonics (lib/X86_64Lexer.mll) that its semantics refuses under `lock`.
+_HERD_UNLOCKABLE = frozenset({"or", "and", "shl", "mov", "cmp", "cmovc", "setnb", "movnti"})
 
 
 def _instr(children: list[Any], reverse: bool) -> Instr:
