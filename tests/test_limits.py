@@ -214,6 +214,12 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
         while not _children(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.05)  # until the worker runs: main's handler is in place then
         (child,) = _children(proc.pid)
+        # The worker ignores SIGINT once it has started; before that (a forked child still
+        # unpickling its task) Python's default handler would print a traceback. Wait
+        # until it has run a second of CPU, which a loaded machine may take long to give.
+        deadline = time.monotonic() + 60
+        while _cpu_seconds(child) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole group
         out, err = proc.communicate(timeout=60)
     finally:
@@ -294,6 +300,15 @@ def test_the_worker_dies_with_a_killed_command_line(tmp_path: Path) -> None:
     while _alive(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(child)
+
+
+def _cpu_seconds(pid: str) -> float:
+    """User plus system CPU time of a process, from /proc/PID/stat (fields 14 and 15)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("inf")  # gone: nothing left to wait for
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _alive(pid: str) -> bool:
