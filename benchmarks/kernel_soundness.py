@@ -54,6 +54,8 @@ def main() -> int:
     files = [f for f in verdicts if verdicts[f] in ("Never", "Always")
              ][:: args.every][: args.limit or None]
     start = time.perf_counter()
+    tests: dict[str, int] = {}
+    seconds: dict[str, float] = {}
     found: list[Outcome] = []
     errors: list[str] = []
     # each test in the bounded worker: --timeout bounds encoding as well as solving
@@ -61,7 +63,11 @@ def main() -> int:
     with Judge(options) as worker:
         for i, file in enumerate(files):
             path = str(CORPUS / file)
+            began = time.perf_counter()
             results = worker.judge_file(path, list(HARDWARE_MODELS))
+            group = "large" if file in large else "small"
+            tests[group] = tests.get(group, 0) + 1
+            seconds[group] = seconds.get(group, 0.0) + time.perf_counter() - began
             if isinstance(results, FileError):
                 errors.append(f"{file}: {results.message}")
             else:
@@ -77,6 +83,10 @@ def main() -> int:
     total = time.perf_counter() - start
     print(f"{len(files)} tests, {len(found)} judgements in {total:.1f} s "
           f"({1000 * total / max(len(found), 1):.0f} ms per test x model)")
+    for group in sorted(tests):
+        print(f"{group}: {tests[group]} tests in {seconds[group]:.1f} s "
+              f"({1000 * seconds[group] / (len(HARDWARE_MODELS) * tests[group]):.0f} ms per "
+              f"test x model)")
     for outcome in found:
         if not outcome.sound and not outcome.unknown:
             print(f"UNSOUND {outcome.file} {outcome.model}: lkmm {outcome.lkmm}, "
