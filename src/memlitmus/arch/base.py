@@ -341,13 +341,6 @@ def _prop_names(prop: Prop | None) -> list[str]:
     return out
 
 
-def check_thread_numbers(test: LitmusTest) -> None:
-    """Threads must be P0..Pn without gaps, as herd requires."""
-    procs = sorted(t.proc for t in test.threads)
-    if procs != list(range(len(procs))):
-        raise UnsupportedError("threads must be numbered P0, P1, … without gaps", test.span)
-
-
 def reg_loc_key(loc: RegLoc, arch: Arch) -> tuple[int, str]:
     """The key of a register location in EventProgram.final_registers."""
     return (loc.thread, arch.canonical_reg(loc.reg))

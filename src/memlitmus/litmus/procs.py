@@ -33,8 +33,14 @@ _LOCATIONS = re.compile(r"\blocations\s*\[")
 
 
 def check_procs(test: LitmusTest, text: str) -> None:
-    """Raise UnsupportedError at the first register (init block, `locations`, final
+    """Raise UnsupportedError at the first thread not named P0, P1, ... in order (herd's
+    "Processes must be P0, P1, ..."), else at the first register (init block, `locations`, final
     condition) whose thread the test does not have, in herd's words."""
+    for k, thread in enumerate(test.threads):
+        if thread.proc != k:  # herd: lib/genParser.ml, lib/CGenParser_lib.ml check_procs
+            raise UnsupportedError(
+                f"Processes must be P0, P1, ...: thread {k} is named `P{thread.proc}`",
+                thread.span, text)
     procs = {thread.proc for thread in test.threads}
     for entry in test.init:
         _check(entry.loc, procs, entry.span, text)
