@@ -221,7 +221,7 @@ def test_several_models_print_the_matrix(capsys: pytest.CaptureFixture[str],
     rows = [[c.strip() for c in line.split("│")[1:-1]] for line in out.splitlines()
             if line.startswith("│")]
     assert [r[1:] for r in rows] == [
-        ["Never", "Never", "Sometimes", "Sometimes",
+        ["Never", "Never", "Sometimes [Assuming-common-inner-shareable-domain]", "Sometimes",
          "forbidden on sc, x86tso; allowed on armv8, lkmm"],
-        ["Never", "Never", "Never", "Never", ""],
+        ["Never", "Never", "Never [Assuming-common-inner-shareable-domain]", "Never", ""],
     ]

@@ -161,7 +161,10 @@ def run_files(
     if fmt == "table" and rows:  # no empty table when every file failed
         print_table(rows, console)
     elif fmt == "matrix" and rows:
-        console.print(build_matrix(rows))
+        matrix = build_matrix(rows)
+        if not sys.stdout.isatty():  # off a terminal: as wide as the full names need
+            console.width = max(160, Console(width=100_000).measure(matrix).maximum)
+        console.print(matrix)
     return exit_status(statuses)
 
 

@@ -3,7 +3,13 @@
 `memlitmus run litmus/kernel -m sc -m x86tso -m armv8 -m lkmm` prints it: each cell is
 the model's Observation; the last column says where the models part ways, in terms of
 the final condition's outcome: "forbidden on sc, x86tso; allowed on armv8, lkmm"
-(Never = forbidden, Sometimes = allowed, Always = always, Unknown = unknown). A model
+(Never = forbidden, Sometimes = allowed, Always = always, Unknown = unknown). A model's
+flags (the LKMM's `data-race`, ...: the cat model's `flag` checks that hold in some
+execution, as herd prints them) show in its cell, `Sometimes [data-race]`, and a flag
+difference is a disagreement: "allowed on x86tso; allowed [data-race] on lkmm" — except a
+flag that states the model's own assumption, named `Assuming-…` by herd's convention
+(aarch64fences.cat's `Assuming-common-inner-shareable-domain`, raised by every DMB ISH):
+it says nothing about the test, and would mark every arm64 row. A model
 that cannot judge a test (a `PairError`) shows `error` in its cell (the message is on
 stderr) and takes no part in the comparison; a test every model failed on still has its
 row.
@@ -43,7 +49,9 @@ def build_matrix(results: Sequence[ModelResult | PairError], title: str | None =
             models.append(result.model)
         rows.setdefault((result.file, result.test), {})[result.model] = result
     table = Table(title=title)
-    table.add_column("test")
+    # a narrow terminal folds the name over lines: cut, names that differ only at their
+    # end would look alike
+    table.add_column("test", overflow="fold")
     for model in models:
         table.add_column(model)
     table.add_column("models disagree")
@@ -58,7 +66,8 @@ def build_matrix(results: Sequence[ModelResult | PairError], title: str | None =
             elif isinstance(found, PairError):
                 cells.append(Text("error", style="bold red"))
             else:
-                cells.append(Text(found.observation.value, style=_STYLES[found.observation]))
+                cells.append(Text(_verdict(found.observation.value, found.flags),
+                                  style=_STYLES[found.observation]))
         mark = disagreement([r for m in models if isinstance(r := by_model.get(m), ModelResult)])
         cells.append(Text(mark, style="bold red") if mark else "")
         table.add_row(*cells)
@@ -66,14 +75,24 @@ def build_matrix(results: Sequence[ModelResult | PairError], title: str | None =
 
 
 def disagreement(results: Sequence[ModelResult]) -> str:
-    """"forbidden on sc, x86tso; allowed on armv8" when the models' observations differ,
-    else the empty string."""
-    groups: dict[Observation, list[str]] = {}
+    """"forbidden on sc, x86tso; allowed on armv8" when the models' observations or flags
+    differ ("allowed on x86tso; allowed [data-race] on lkmm"), else the empty string."""
+    groups: dict[tuple[Observation, tuple[str, ...]], list[str]] = {}
     for result in results:
-        groups.setdefault(result.observation, []).append(result.model)
+        flags = tuple(f for f in result.flags if not f.startswith(_ASSUMPTION))
+        groups.setdefault((result.observation, flags), []).append(result.model)
     if len(groups) < 2:
         return ""
     order = [Observation.NEVER, Observation.SOMETIMES, Observation.ALWAYS,
              Observation.UNKNOWN]
-    return "; ".join(f"{_WORDS[obs]} on {', '.join(groups[obs])}"
-                     for obs in order if obs in groups)
+    keys = sorted(groups, key=lambda k: (order.index(k[0]), k[1]))
+    return "; ".join(f"{_verdict(_WORDS[obs], flags)} on {', '.join(groups[obs, flags])}"
+                     for obs, flags in keys)
+
+
+_ASSUMPTION = "Assuming-"  # herd's prefix for a flag on the model's own assumption
+
+
+def _verdict(word: str, flags: Sequence[str]) -> str:
+    """`word`, then the flags in brackets: `Sometimes [data-race]`."""
+    return f"{word} [{', '.join(flags)}]" if flags else word
