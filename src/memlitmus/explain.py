@@ -62,11 +62,12 @@ class Answer:
 
 
 def judge_for_explain(
-    test: LitmusTest, model: Model, timeout_s: float | None = None
+    test: LitmusTest, model: Model, timeout_s: float | None = None, mapping: str | None = None
 ) -> ModelResult | PairError:
     """`test` under `model` with a witness execution per allowed state and the forbidden
-    outcomes with their reasons (a PairError when the model does not judge the test)."""
-    options = Options(timeout_s=timeout_s, executions=True, forbidden=True)
+    outcomes with their reasons (a PairError when the model does not judge the test);
+    `mapping` is the kernel mapping a C test takes on a hardware model (`run --mapping`)."""
+    options = Options(timeout_s=timeout_s, executions=True, forbidden=True, mapping=mapping)
     return judge(test, [model], options)[0]
 
 

@@ -13,6 +13,7 @@ from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.explain import judge_for_explain, parse_state
 from memlitmus.judge import Options, judge
+from memlitmus.kernel.lowering import known_mappings
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import Model, resolve
 from memlitmus.report.explain import print_explanation
@@ -25,8 +26,12 @@ def add_outcome_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     """Register `explain` and `report` on the CLI's subparsers."""
     ex = sub.add_parser("explain", help="is a final state allowed under a model, and why")
     ex.add_argument("file", help="a litmus file")
-    ex.add_argument("-m", "--model", default=None,
-                    help="model name or .cat file; default: the arch's model")
+    ex.add_argument("-m", "--model", action="append", default=[],
+                    help="model name or .cat file (repeatable: each model is explained in "
+                         "turn); default: the arch's model")
+    ex.add_argument("--mapping", default=None, metavar="MAPPING",
+                    help="kernel mapping for C tests on hardware models (as `run`'s; known: "
+                         f"{', '.join(known_mappings())})")
     ex.add_argument("--state", default=None, metavar="'0:r0=1; 1:r1=0;'",
                     help="the final state (some of its bindings); default: the condition's")
     ex.add_argument("--timeout", type=float, default=None, metavar="S",
@@ -40,6 +45,9 @@ def add_outcome_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
                      help="model name or .cat file (repeatable); default: the arch's model")
     rep.add_argument("--timeout", type=float, default=None, metavar="S",
                      help="seconds of solving per test and model")
+    rep.add_argument("--mapping", default=None, metavar="MAPPING",
+                     help="kernel mapping for C tests on hardware models (as `run`'s; known: "
+                          f"{', '.join(known_mappings())})")
     rep.add_argument("--max-graphs", type=int, default=None, metavar="N",
                      help="graphs per test, model and kind at most (default 6)")
     rep.add_argument("--graphs", choices=("all", "condition"), default="all",
@@ -65,7 +73,8 @@ def _report(args: argparse.Namespace) -> int:
     except MemlitmusError as err:
         print(error_line(err.render()), file=sys.stderr)
         return EXIT_REJECTED
-    options = Options(timeout_s=args.timeout, executions=True, forbidden=True)
+    options = Options(timeout_s=args.timeout, executions=True, forbidden=True,
+                      mapping=args.mapping)
     tests: list[TestReport] = []
     taken: set[str] = set()
     models: list[str] = [m.name for m in explicit] + list(broken)
@@ -107,13 +116,20 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    """Explain the state under each `-m` model in turn (the arch's model when none); the
+    exit status is the worst of them."""
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
     try:
         test = load_litmus(args.file)
-        model = resolve(args.model or default_model_for(test.arch))
+        models = [resolve(spec) for spec in args.model or [default_model_for(test.arch)]]
         wanted = parse_state(args.state) if args.state is not None else None
-        result = judge_for_explain(test, model, args.timeout)
-        return print_explanation(test, model, result, wanted, console)
+        status = EXIT_OK
+        for number, model in enumerate(models):
+            if number:
+                console.print()
+            result = judge_for_explain(test, model, args.timeout, args.mapping)
+            status = max(status, print_explanation(test, model, result, wanted, console))
+        return status
     except OSError as err:
         print(error_line(f"{args.file}: cannot read: {err.strerror or err}"),
               file=sys.stderr)
