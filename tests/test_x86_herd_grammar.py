@@ -110,7 +110,8 @@ def test_every_x86_table_line_prints_as_herd_parses_it(name: str) -> None:
             assert herd_rejects(instruction) is None, (name, instruction)
 
 
-@pytest.mark.parametrize("path", sorted((LITMUS / "kernel").glob("*.litmus")),
+@pytest.mark.parametrize("path", sorted((LITMUS / "kernel").glob("*.litmus"))
+                         + sorted((LITMUS / "lkmm").glob("*.litmus")),
                          ids=lambda p: p.stem)
 def test_every_lowered_kernel_seed_is_herd_x86_64(path: Path) -> None:
     try:
@@ -169,3 +170,15 @@ def test_the_mapping_keeps_the_kernels_lock_or_under_x86tso(
     assert main(["run", str(src), "-m", "x86tso", "--format", "herd"]) == 0
     out = capsys.readouterr().out
     assert "States 2\n[x]=1;\n[x]=3;\n" in out and "Observation or Sometimes 1 1" in out
+
+
+def test_the_printers_own_c_constructs_are_herd_x86_64(tmp_path: Path) -> None:
+    # truth values, ?:, &&, ||, -, ~, if, while: kernel/emit.py's X86Emitter
+    from tests.test_kernel_lower import CONSTRUCTS
+
+    src = tmp_path / "constructs.litmus"
+    src.write_text(CONSTRUCTS)
+    instructions = _instructions(lower(load_litmus(src), "x86", None))
+    assert any(i.startswith("jgt") for i in instructions)
+    for instruction in instructions:
+        assert herd_rejects(instruction) is None, instruction
