@@ -35,3 +35,14 @@ def test_misnumbered_threads_are_refused_at_the_name(
     assert f"{src}:{where}: Processes must be P0, P1, ...: {what}" in captured.err
     assert "Traceback" not in captured.err
     assert captured.out == ""
+
+
+def test_a_symbolic_register_belongs_to_every_thread(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """herd's symbolic registers (`%r` in the init block) name no thread: not a Bad process."""
+    src = tmp_path / "t.litmus"
+    src.write_text("AArch64 A\n{ uint64_t X0; uint64_t %r = x; uint64_t x }\n\nP0;\n"
+                   "MOV X0, %r;\n\nexists (0:X0 = x)\n")
+    assert main(["run", str(src), "-m", "armv8"]) == 0
+    captured = capsys.readouterr()
+    assert "Always" in captured.out and captured.err == ""

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.litmus.ast import (
+    ANY_THREAD,
     And,
     Atom,
     Implies,
@@ -55,7 +56,8 @@ def check_procs(test: LitmusTest, text: str) -> None:
 
 
 def _check(loc: Loc, procs: set[int], span: Span, text: str) -> None:
-    if isinstance(loc, RegLoc) and loc.thread not in procs:
+    # a symbolic register (`%P0_x` in the init block) belongs to every thread
+    if isinstance(loc, RegLoc) and loc.thread != ANY_THREAD and loc.thread not in procs:
         threads = ", ".join(f"P{p}" for p in sorted(procs)) or "none"
         raise UnsupportedError(
             f"Bad process P{loc.thread}: `{loc}` names a thread the test does not have "
