@@ -12,6 +12,7 @@ from memlitmus.suite.expectations import (
     HerdBlock,
     ResultComment,
     TsvRow,
+    read_expected_comment,
     read_kinds,
     read_result_comment,
     read_tsv,
@@ -142,3 +143,19 @@ def test_tsv_rows_compare_states_and_flags_only_when_given(tmp_path: Path) -> No
     assert b.states is None and b.failures(result(NEVER, states=())) == []
     short = TsvRow("s", "sc", "Never")
     assert short.failures(result(NEVER, flags=("data-race",))) == []
+
+
+def test_an_expected_line_gives_one_observation_per_model() -> None:
+    text = ("C T\n(*\n * Safe on x86.\n *\n"
+            " * Expected: sc Never, x86tso Never, armv8 Sometimes, lkmm Sometimes.\n *)\n{}\n")
+    lines = read_expected_comment(text, "t.litmus")
+    assert [(e.source, e.model, e.observation) for e in lines] == [
+        ("t.litmus:5", "sc", "Never"), ("t.litmus:5", "x86tso", "Never"),
+        ("t.litmus:5", "armv8", "Sometimes"), ("t.litmus:5", "lkmm", "Sometimes")]
+    armv8 = lines[2]
+    assert armv8.failures(result(SOMETIMES)) == []
+    assert armv8.failures(result(NEVER)) == ["Expected: armv8 Sometimes but Never"]
+
+
+def test_a_bare_expected_line_names_no_model_and_is_not_read() -> None:
+    assert read_expected_comment("C T\n(* Passes. Expected: Never. *)\n{}\n", "t") == []

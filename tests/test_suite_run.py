@@ -274,3 +274,28 @@ def test_an_unparseable_file_without_expectation_is_an_error_row(
         "broken.litmus", "lkmm", "error")
     assert run["reasons"][0].startswith(f"{folder / 'broken.litmus'}:3:13: unexpected end of file")
     assert document["summary"]["skipped_files"] == 1
+
+
+def test_the_kernel_seeds_expected_lines_are_checked_under_each_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """litmus/kernel's `Expected: sc ..., lkmm ....` lines bind one verdict per model; a
+    wrong one fails (a suite of those seeds used to skip every file and exit 0)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kernel = Path(__file__).resolve().parents[1] / "litmus" / "kernel"
+    tests = discover([str(kernel)])
+    assert len(tests) == len(list(kernel.glob("*.litmus"))) > 0
+    assert {t.models for t in tests} == {("armv8", "lkmm", "sc", "x86tso")}
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    seed = kernel / "compound_head+rmb.litmus"
+    text = seed.read_text(encoding="utf-8")
+    assert "armv8 Never" in text
+    (folder / seed.name).write_text(text.replace("armv8 Never", "armv8 Sometimes"))
+    report = tmp_path / "r.json"
+    assert suite_main(str(folder), "--json", str(report)) == 1
+    capsys.readouterr()
+    runs = json.loads(report.read_text())["tests"]
+    assert [(r["model"], r["status"], r["reasons"]) for r in runs] == [
+        ("armv8", "fail", ["Expected: armv8 Sometimes but Never"]),
+        ("lkmm", "pass", []), ("sc", "pass", []), ("x86tso", "pass", [])]

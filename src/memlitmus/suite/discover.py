@@ -1,6 +1,7 @@
 """Find a suite's tests and bind each one's expectations to the models to judge it under.
 
-An expectation that names a model (a TSV row, a `NAME.MODEL.expected` golden) is checked
+An expectation that names a model (a TSV row, a `NAME.MODEL.expected` golden, an
+`Expected: sc Never, lkmm Sometimes.` doc-comment line) is checked
 under that model; one that names none (`Result:`, `.litmus.expected`, `kinds.txt`) under
 every model given with `-m`, or else the default model of the test's architecture (`lkmm`
 for C, as checklitmus.sh).
@@ -28,6 +29,7 @@ from memlitmus.suite.expectations import (
     Expectation,
     Kind,
     TsvRow,
+    read_expected_comment,
     read_herd_block,
     read_kinds,
     read_result_comment,
@@ -36,8 +38,9 @@ from memlitmus.suite.expectations import (
 
 __all__ = ["CONVENTIONS", "OWN_TSV", "SuiteTest", "discover", "litmus_files", "read_source"]
 
-# the expectation sources: `Result:` comments, herd's .litmus.expected, kinds.txt, TSVs
-CONVENTIONS = frozenset({"result", "expected", "kinds", "tsv"})
+# the expectation sources: `Result:` comments, herd's .litmus.expected, kinds.txt, TSVs,
+# memlitmus's per-model `Expected:` doc-comment lines
+CONVENTIONS = frozenset({"result", "expected", "kinds", "tsv", "doc"})
 
 OWN_TSV = "memlitmus-expected.tsv"  # found in each directory given, written by --update
 
@@ -128,6 +131,9 @@ def discover(
         bound: dict[str, list[Expectation]] = {}
         for row in tsv_rows.get(path.resolve(), []):
             bound.setdefault(row.model or "", []).append(row)
+        if "doc" in conventions:
+            for line in read_expected_comment(text, file):
+                bound.setdefault(line.model or "", []).append(line)
         if "expected" in conventions:
             for model, golden in model_goldens(path):
                 herd = dataclasses.replace(read_herd_block(golden), model=model)

@@ -9,6 +9,9 @@
   line, `#` starts a comment line.
 * memlitmus's own TSV (`suite --update` writes it; herd7's corpus `expected.tsv` has the
   same columns and more): `file`, `model`, `observation`, optional `flags` and `states`.
+* memlitmus's `Expected:` doc-comment line naming models (`litmus/kernel/`):
+  `Expected: sc Never, x86tso Never, armv8 Sometimes, lkmm Sometimes.`, one Observation
+  per model.
 
 Each expectation checks one `ModelResult` and returns the reasons it fails (none: pass).
 """
@@ -27,11 +30,13 @@ from memlitmus.results import ModelResult
 
 __all__ = [
     "DATA_RACE",
+    "ExpectedComment",
     "Expectation",
     "HerdBlock",
     "Kind",
     "ResultComment",
     "TsvRow",
+    "read_expected_comment",
     "read_herd_block",
     "read_kinds",
     "read_result_comment",
@@ -42,6 +47,10 @@ DATA_RACE = "data-race"  # the LKMM's flag (linux-kernel.cat: `flag ~empty ... a
 
 _RESULT_LINE = re.compile(r"^[( ]\* Result: (.*)$", re.MULTILINE)
 _DATARACE_LINE = re.compile(r"^[( ]\* Result: .* DATARACE", re.MULTILINE)
+# `Expected: sc Never, x86tso Sometimes.`: a model's name before each verdict (the lkmm
+# examples' bare `Expected: Never.` names none and is left to their goldens)
+_EXPECTED_LINE = re.compile(
+    r"Expected: ((?:[\w.-]+ (?:Never|Sometimes|Always)(?:, )?)+)\.")
 
 
 class Expectation(ABC):
@@ -186,7 +195,32 @@ class TsvRow(Expectation):
         return problems
 
 
+@dataclass(frozen=True)
+class ExpectedComment(Expectation):
+    """One model's Observation from an `Expected:` doc-comment line."""
+
+    source: str
+    model: str | None
+    observation: str
+
+    def failures(self, result: ModelResult) -> list[str]:
+        if result.observation.value == self.observation:
+            return []
+        return [f"Expected: {self.model} {self.observation} but {result.observation.value}"]
+
+
 # ------------------------------------------------------------------------------ readers
+
+def read_expected_comment(text: str, file: str) -> list[ExpectedComment]:
+    """The per-model verdicts of a test's `Expected:` line (none when it has no such line)."""
+    match = _EXPECTED_LINE.search(text)
+    if match is None:
+        return []
+    line = text.count("\n", 0, match.start()) + 1
+    pairs = (item.split() for item in match.group(1).split(", "))
+    return [ExpectedComment(source=f"{file}:{line}", model=model, observation=verdict)
+            for model, verdict in pairs]
+
 
 def read_result_comment(text: str, file: str) -> ResultComment | None:
     """The `Result:` comment of a test's text, or None when it has none."""
