@@ -54,3 +54,14 @@ def test_a_wrong_operand_count_is_named(row: str, message: str) -> None:
         lower(parse_litmus(text, "t.litmus"), AARCH64)
     assert err.value.message == message
     assert err.value.span is not None and err.value.span.line == 4
+
+
+@pytest.mark.parametrize(("text", "front_end"), [
+    ("AArch64 t\n{}\n P0 ;\n MOV W0,#1 ;\n B L0 ;\nexists (0:X0=1)\n", AARCH64),
+    ("X86_64 t\n{}\n P0 ;\n movq $1,%rax ;\n jmp L0 ;\nexists (0:rax=1)\n", X86_64),
+])
+def test_a_branch_to_a_missing_label_is_refused_at_the_branch(text: str, front_end: Arch) -> None:
+    with pytest.raises(UnsupportedError) as err:
+        lower(parse_litmus(text, "t.litmus"), front_end)
+    assert err.value.message == "branch to undefined or backward label `L0`"
+    assert err.value.span is not None and (err.value.span.line, err.value.span.col) == (5, 2)

@@ -133,6 +133,7 @@ class AsmFrontEnd(FrontEnd[AsmThread], Generic[RunnerT]):
         """
         tb = runner.tb
         labels = {stmt.name: i for i, stmt in enumerate(code) if isinstance(stmt, Label)}
+        undefined: dict[str, Span] = {}  # the first branch to each label the code lacks
         pc = steps = 0
         while pc < len(code):
             stmt = code[pc]
@@ -145,7 +146,10 @@ class AsmFrontEnd(FrontEnd[AsmThread], Generic[RunnerT]):
                 continue
             if inline is not None:
                 stmt = Instr(stmt.mnemonic, stmt.operands, inline)
-            target = labels.get(self.branch_target(stmt) or "", pc)
+            name = self.branch_target(stmt)
+            if name is not None and name not in labels:
+                undefined.setdefault(name, stmt.span)
+            target = labels.get(name or "", pc)
             if target < pc:
                 if inline is None and is_self_loop(code, pc - 1, labels):
                     if tb.reachable:
@@ -158,6 +162,13 @@ class AsmFrontEnd(FrontEnd[AsmThread], Generic[RunnerT]):
             if tb.reachable or self.executes_unreachable(stmt, inline is not None):
                 tb.next_instruction()
                 self.execute(runner, pc - 1, stmt)
+        # the thread's finish would refuse the same label at the thread's header: name the
+        # branch instead (the label ThreadBuilder.finish picks, the first in sorted order)
+        if inline is None and tb.pending:
+            label = sorted(tb.pending)[0]
+            if label in undefined:
+                raise UnsupportedError(
+                    f"branch to undefined or backward label `{label}`", undefined[label])
 
     def execute(self, runner: RunnerT, index: int, instr: Instr) -> None:
         """Dispatch one instruction (at `index` in its code) to its handler."""
