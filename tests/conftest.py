@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from memlitmus.cli import main
 from memlitmus.judge import Options
 from memlitmus.suite import SuiteTest, discover
 from memlitmus.suite.runner import judge_inline
@@ -53,3 +54,16 @@ def _tsv_files(tsv: Path) -> list[dict[str, str]]:
 def problems_of(test: SuiteTest, options: Options) -> dict[str, list[str]]:
     """What differs from the expectations, per model (empty lists when all agree)."""
     return {run.model: list(run.reasons) for run in judge_inline(test, options)}
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`memlitmus ARGS` in-process: (status, stdout, stderr)."""
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def rows(out: str) -> list[list[str]]:
+    """The cells of each body row of a rich table printed by `run`."""
+    body = [line for line in out.splitlines() if line.startswith("│")]
+    return [[cell.strip() for cell in line.strip("│").split("│")] for line in body]

@@ -15,7 +15,7 @@ import pytest
 
 from memlitmus.cli import EXIT_BROKEN_PIPE, main
 from memlitmus.solve import Session, SolverGaveUp
-from tests.conftest import LITMUS, ROOT
+from tests.conftest import LITMUS, ROOT, run
 from tests.test_parse_errors import UNSUPPORTED
 
 X86 = LITMUS / "x86"
@@ -39,11 +39,6 @@ empty rmw & ((from-read & ext) ; (co & ext)) as rmw-atomic
 """
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """`memlitmus ARGS`: (status, stdout, stderr)."""
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def json_lines(out: str) -> list[dict[str, object]]:

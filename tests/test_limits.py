@@ -18,7 +18,7 @@ import memlitmus.worker as worker
 from memlitmus.cli import EXIT_INTERRUPTED, main
 from memlitmus.judge import Options
 from memlitmus.results import FileError, Observation
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run
 
 SB = "litmus/x86/SB.litmus"
 
@@ -40,10 +40,6 @@ def big_c(path: Path, stores: int) -> Path:
     return path
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 @pytest.fixture(autouse=True)

@@ -12,14 +12,13 @@ import pytest
 
 from memlitmus.arch.c import CArchitecture
 from memlitmus.arch.registry import BY_NAME
-from memlitmus.cli import main
 from memlitmus.herd_cli import parse_herd_args
 from memlitmus.herd_config import herd_setup
 from memlitmus.judge import Options, judge, route_of
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import resolve
 from memlitmus.results import ModelResult, Observation, PairError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, rows, run
 
 SB_X86 = "litmus/x86/SB.litmus"
 SB_MBS = "litmus/lkmm/SB+mbs.litmus"  # C, smp_mb() on both sides
@@ -32,15 +31,8 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "250")
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
-def rows(out: str) -> list[list[str]]:
-    body = [line for line in out.splitlines() if line.startswith("│")]
-    return [[cell.strip() for cell in line.strip("│").split("│")] for line in body]
 
 
 # ---- which models judge what ------------------------------------------------------------

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from memlitmus.cli import main
 from memlitmus.errors import error_line, has_position
-from tests.conftest import ROOT
+from tests.conftest import ROOT, rows, run
 
 SB = "litmus/x86/SB.litmus"
 MP = "litmus/x86/MP.litmus"
@@ -23,15 +22,8 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "250")
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
-def rows(out: str) -> list[list[str]]:
-    body = [line for line in out.splitlines() if line.startswith("│")]
-    return [[cell.strip() for cell in line.strip("│").split("│")] for line in body]
 
 
 def test_the_matrix_shows_an_errored_column_and_the_judged_ones(
