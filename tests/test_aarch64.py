@@ -232,7 +232,7 @@ def test_noret_atomic_read_is_not_an_acquire() -> None:
         ("ADR X4,L0\nL0:\nSTR W0,[X4]", "an access to code other than a load of a labelled"),
         ("ADR X4,L0\nLDR X5,[X1]\nL0:\nBR X5", "may be a code label outside the code"),
         ("MRS X0,TPIDR_EL0", "unknown system register `TPIDR_EL0` in `MRS`"),
-        ("ADR X0,L9\nL0:", "branch to undefined label `L9`"),
+        ("ADR X0,L9\nL0:", "`ADR` to `L9`, which is no code label of this thread"),
         ("DMB FOO", "unsupported barrier option in `DMB`"),
         ("CMP W0,#0\nB.XX L0\nL0:", "unsupported AArch64 instruction `B.XX`"),
         ("ADD W0,W1,W2,FOO #2", "unsupported operand modifier `FOO`"),

@@ -199,10 +199,28 @@ def adr(t: A64Thread, instr: Instr) -> None:
     """ADR Xd,label: Xd := the label's address (a code label value)."""
     trace = _trace(t, instr)
     dest, target = _ops(instr, 2)
-    if not isinstance(target, LabelRef) or REL.fullmatch(target.name):
+    if not isinstance(target, LabelRef):
         raise UnsupportedError("`ADR` takes a register and a label", instr.span)
-    proc, _ = trace.resolve(target.name, instr.span)
-    t.set(dest, label_value(proc, target.name), instr.span)
+    name = target.name
+    if not REL.fullmatch(name) and not any(
+            isinstance(stmt, Label) and stmt.name == name for stmt in trace.code(trace.at[0])):
+        # herd 7.58 would take a data location's address here; we keep ADR to code
+        raise UnsupportedError(f"`ADR` to `{name}`, which is no code label of this thread "
+                               "(ADR of a data location)", instr.span)
+    proc, index = trace.resolve(name, instr.span)
+    if REL.fullmatch(name):
+        # herd names the address by the least of the labels there (`Label.norm`), and
+        # has no value for an unlabelled one ("Overwriting with ADR, cannot handle")
+        code = trace.code(proc)
+        labels = []
+        while index > 0 and isinstance(code[index - 1], Label):
+            index -= 1
+            labels.append(code[index].name)  # type: ignore[union-attr]
+        if not labels:
+            raise UnsupportedError(f"`ADR` to `{name}`, an instruction without a label "
+                                   "(herd has no value for its address)", instr.span)
+        name = min(labels)
+    t.set(dest, label_value(proc, name), instr.span)
 
 
 def _ops(instr: Instr, count: int) -> tuple[Operand, ...]:

@@ -160,13 +160,13 @@ _GROUPS = (
         "a proposition",
     ),
     ({"THREAD", "NAME", "LBRACKET"}, {"THREAD", "NAME", "LBRACKET"}, "a location"),
-    ({"ATOMIC_INIT"}, {"ATOMIC_INIT", "AMPERSAND", "NAME", "NUM"}, "a value"),
+    ({"ATOMIC_INIT"}, {"ATOMIC_INIT", "AMPERSAND", "NAME", "NUM", "THREAD"}, "a value"),
     ({"INTEL_MEM_NAME"}, {"INTEL_MEM_NAME", "LSQB"}, "a memory operand (`[x]`)"),
     ({"ATT_MEM_NAME"}, {"ATT_MEM_NAME", "LPAREN"}, "a memory operand (`(x)`)"),
 )
 _MAX_EXPECTED = 5
 # Rare values, recognised to be accepted or refused by name, not worth listing.
-_UNLISTED = frozenset({"CODE_LABEL", "INSTR_VALUE", "SYMBOLIC_REG", "FAULT_ATOM"})
+_UNLISTED = frozenset({"CODE_LABEL", "LABEL_VALUE", "INSTR_VALUE", "SYMBOLIC_REG", "FAULT_ATOM"})
 
 
 def _unexpected_token(exc: UnexpectedToken, parser: Lark, section: Section) -> LitmusSyntaxError:

@@ -172,6 +172,21 @@ class CommonTransformer(SectionTransformer):
     def init_value(self, children: list[Any]) -> Value:
         return _value(children[-1])  # `&x` is x; `ATOMIC_INIT(v)` (C) is v
 
+    def element_address(self, children: list[Any]) -> Value:
+        """`0:X0=x[1]`, an array element's address: refused, as its meaning depends on
+        herd's version (7.58's lib/stateParser.mly makes the index a byte offset, x+1;
+        herdtools7 1325f1d8a, after 7.58, an element index)."""
+        name, _, index = children
+        raise unsupported(
+            f"the address of an array element as an initial value (`{name}[{index}]`: "
+            "herd 7.58 reads the index as a byte offset, later herds as an element "
+            f"index; write `{name}` and add the offset in the code)", name)
+
+    def thread_label(self, children: list[Any]) -> Value:
+        """`1:L1` in the init block: herd's other spelling of `P1:L1`."""
+        thread, label = children
+        return code_label(f"P{int(thread[:-1])}", str(label))
+
     def reg_loc(self, children: list[Any]) -> _Located:
         thread, reg = children  # THREAD is `0:` (maybe with blanks before the colon)
         return _Located(RegLoc(int(thread[:-1]), str(reg)), thread)
@@ -233,6 +248,9 @@ class CommonTransformer(SectionTransformer):
             return _fused_atom(children[0])
         located, op, value = children
         negated = op.type == "NEQ"
+        if isinstance(value, str) and LABEL.fullmatch(value) and str(op) != "=":
+            # herd's lib/stateParser.mly compares a location with a label by `=` only
+            raise syntax_error(f"a code label is compared with `=` only, not `{op}`", op)
         if isinstance(value, _Located):  # `0:r1=1:r1`, `x=[y]`: herd's location comparison
             return LocEq(located.loc, value.loc, span_of(located.tok), negated=negated)
         return Atom(located.loc, value, span_of(located.tok), negated=negated)
@@ -300,9 +318,16 @@ def _value(tok: Token) -> Value:
     `P1:L1` is the address named `label:"P1:L1"`, as herd prints it."""
     if tok.type == "CODE_LABEL":
         return code_label(*str(tok).split(":"))
+    if tok.type == "LABEL_VALUE":  # `label:"1:L1"` is `label:"P1:L1"`, as herd prints it
+        found = LABEL.fullmatch(str(tok))
+        assert found is not None, tok
+        return code_label(f"P{int(found.group(1))}", found.group(2))
     if tok.type == "INSTR_VALUE":  # an instruction as a value, named as herd prints it
         return str(tok)
     return herd_int(tok) if tok.type == "NUM" else str(tok)
+
+
+LABEL = re.compile(r'label:"P?([0-9]+):([^"]+)"')  # herd's LABEL token (lib/stateLexer.mll)
 
 
 def code_label(proc: str, label: str) -> str:
