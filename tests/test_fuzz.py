@@ -75,3 +75,18 @@ def test_a_stored_address_of_a_location_named_only_there_is_a_location(
     (record,) = [json.loads(line) for line in captured.out.splitlines()]
     assert (record["observation"], record["states"]) == (
         "Sometimes", [{"1:rax": 0}, {"1:rax": "y"}])
+
+
+def test_the_shipped_armv8_cat_as_a_users_file_judges_an_aarch64_test(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user's AArch64 model sees herd's register events, which po orders too; `po-loc`
+    took them for memory events (was an IndexError in the encoder)."""
+    path = tmp_path / "mine.cat"
+    path.write_text((ROOT / "src/memlitmus/cat/models/armv8.cat").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    status = main(["run", "litmus/aarch64/MP+dmb.st+addr.litmus", "--cat", str(path),
+                   "-f", "json"])
+    captured = capsys.readouterr()
+    assert (status, captured.err) == (0, "")
+    assert json.loads(captured.out)["observation"] == "Never"

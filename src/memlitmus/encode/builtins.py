@@ -229,6 +229,9 @@ class Builtins:
         ex, events = self.enc.exec, self.events
         edges: dict[Pair, Cond] = {}
         for (a, b), c in self.rel("po").edges.items():
+            # with herd's register events, po also orders them (ids after the events')
+            if a >= len(events) or b >= len(events):
+                continue
             if events[a].is_memory and events[b].is_memory:
                 same = self.enc.same_loc(a, b)
                 if same is not False:
