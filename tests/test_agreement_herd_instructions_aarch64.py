@@ -32,11 +32,8 @@ REFUSED: dict[str, str] = {
     "AArch64/A259.litmus": "faults in the final condition (`Fault(P0:L0,",
 }
 
-# Accepted but shown differently from herd (not yet fixed; docs/armv8.md): a 32-bit store
-# into a byte array (`Variant=mixed`, herd writes four bytes).
-DIFFERENT: dict[str, str] = {
-    "AArch64/M001.litmus": "mixed-size accesses (`Variant=mixed`)",
-}
+# Accepted but shown differently from herd (not yet fixed; docs/armv8.md): none today.
+DIFFERENT: dict[str, str] = {}
 
 
 def _params() -> list[object]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from memlitmus import mixed_size
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import (
     INIT_THREAD,
@@ -52,10 +53,15 @@ class ProgramBuilder:
     def __init__(
         self, init_memory: dict[str, Expr],
         elements: dict[str, tuple[str, int, Expr]] | None = None,
+        layout: mixed_size.Layout | None = None,
     ):
         self.locations: list[str] = list(init_memory)
         # array elements `t[1]` → (array `t`, byte offset, initial value)
         self.elements = elements or {}
+        # mixed-size mode (`Variant=mixed`): how locations are laid out, and each split
+        # access's byte events by the eid of its first (mixed_size)
+        self.layout = layout
+        self.accesses: dict[int, tuple[int, ...]] = {}
         self.events: list[Event] = []
         self.po: list[list[int]] = []
         self.rmw: set[tuple[int, int]] = set()
@@ -131,6 +137,8 @@ class ProgramBuilder:
 
     def build(self) -> EventProgram:
         """Freeze: prepend the initial writes and renumber nothing (init writes go last)."""
+        if self.layout is not None:
+            return self._build_mixed(self.layout)
         for name in self.locations:
             value = self._init_memory.get(name, ZERO)
             self.new_event(
@@ -158,6 +166,72 @@ class ProgramBuilder:
             elements={name: (base, off) for name, (base, off, _) in self.elements.items()},
         )
 
+    def _build_mixed(self, layout: mixed_size.Layout) -> EventProgram:
+        """`build` in mixed-size mode: each location's initial value is written byte by
+        byte, each element of an array on its own (herd's `initwrites_mixed`); every
+        location and element is observed through its bytes (`byte_cells`)."""
+        _one_thread_per_location(self.events)
+        cells: dict[str, tuple[str, int, int]] = {}
+        for name in self.locations:
+            if name.startswith("label:"):  # a code location holds its instruction
+                self.new_event({"thread": INIT_THREAD, "kind": "W", "addr": AddrOf(name),
+                                "value": self._init_memory.get(name, ZERO),
+                                "tags": frozenset({"IW"})})
+                continue
+            cell = layout.cell(name)
+            cells[name] = (name, 0, cell.size)
+            for index in range(cell.count):
+                element = f"{name}[{index}]"
+                if index:
+                    cells[element] = (name, index * cell.size, cell.size)
+                found = self.elements.get(element)
+                value = found[2] if found else self._init_memory.get(name, ZERO)
+                assert isinstance(value, Const)  # lower refuses a pointer in memory
+                for k, byte in enumerate(mixed_size.init_bytes(value.value, cell.size)):
+                    self.new_event(
+                        {"thread": INIT_THREAD, "kind": "W",
+                         "addr": AddrOf(name, index * cell.size + k),
+                         "value": Const(byte), "tags": frozenset({"IW"})})
+        for element, (base, offset, _) in self.elements.items():
+            cells.setdefault(element, (base, offset, layout.cell(base).size))
+        return EventProgram(
+            events=tuple(self.events),
+            po=tuple(tuple(p) for p in self.po),
+            rmw=frozenset(self.rmw),
+            addr=frozenset(self.addr),
+            data=frozenset(self.data),
+            ctrl=frozenset(self.ctrl),
+            locations=tuple(self.locations),
+            final_registers=dict(self.final_registers),
+            extra_relations={k: frozenset(v) for k, v in self.extra.items()},
+            assumptions=tuple(self.assumptions),
+            dep_conditions={k: dict(v) for k, v in self.dep_conditions.items() if v},
+            elements={name: (base, off) for name, (base, off, _) in self.elements.items()},
+            byte_cells=cells,
+        )
+
+
+def _place(event: Event) -> tuple[str, int] | None:
+    addr = event.addr
+    return (addr.name, addr.offset) if isinstance(addr, AddrOf) else None
+
+
+def _one_thread_per_location(events: list[Event]) -> None:
+    """Refuse a mixed-size test in which two threads access one location: herd pairs the
+    bytes of a read with those of the writes it may read from by its own rule (herd/mem.ml
+    `solve_mem_mixed`, `all_finals_mixed`: a read takes every byte a write covers from that
+    write unless a smaller write supplies some), which memlitmus does not encode. With
+    one thread per location, each byte reads its thread's last write to it in every
+    execution a model allows, and herd's rule admits that execution."""
+    owner: dict[str, int] = {}
+    for event in events:
+        if event.is_memory and isinstance(event.addr, AddrOf):
+            first = owner.setdefault(event.addr.name, event.thread)
+            if first != event.thread:
+                raise UnsupportedError(
+                    f"mixed-size accesses to `{event.addr.name}` by several threads "
+                    "(`Variant=mixed`)", event.span)
+
 
 @dataclass
 class ThreadBuilder:
@@ -178,6 +252,8 @@ class ThreadBuilder:
     peers: dict[int, object] = field(default_factory=dict)
     # the test's `Variant=` words (herd's -variant), for semantics they change (AArch64 NV2)
     variants: frozenset[str] = frozenset()
+    # the instruction being run, named when one of its accesses is refused
+    construct: str = "this access"
 
     def __post_init__(self) -> None:
         self.state = PathState(TRUE, dict(self.init_regs), frozenset())
@@ -210,16 +286,58 @@ class ThreadBuilder:
 
     # memory events -----------------------------------------------------------------------
 
-    def read(self, addr: Expr, tags: frozenset[str], span: Span | None) -> tuple[int, Expr]:
-        """A read event; returns its eid and the value it returns."""
+    def read(
+        self, addr: Expr, tags: frozenset[str], span: Span | None, size: int | None = None
+    ) -> tuple[int, Expr]:
+        """A read event of `size` bytes; returns its eid and the value it returns. In
+        mixed-size mode it is split into byte reads (`mixed_size`); the eid is the first
+        one's, and an access of unknown size is refused."""
+        if self.program.layout is not None:
+            eids = self._split(addr, self._size(size, span), span, tags, None)
+            return eids[0], mixed_size.recompose([read_value(e) for e in eids])
         eid = self._event("R", addr, None, tags, span)
         return eid, read_value(eid)
 
-    def write(self, addr: Expr, value: Expr, tags: frozenset[str], span: Span | None) -> int:
-        """A write event storing `value` at `addr`."""
+    def write(
+        self, addr: Expr, value: Expr, tags: frozenset[str], span: Span | None,
+        size: int | None = None,
+    ) -> int:
+        """A write event storing `value` (`size` bytes) at `addr`; in mixed-size mode,
+        byte writes (the first one's eid is returned)."""
+        if self.program.layout is not None:
+            return self._split(addr, self._size(size, span), span, tags, value)[0]
         eid = self._event("W", addr, value, tags, span)
         self.program.depend_on("data", value, eid)
         return eid
+
+    def _size(self, size: int | None, span: Span | None) -> int:
+        if size is None:
+            raise UnsupportedError(f"`{self.construct}` in mixed-size mode (`Variant=mixed`)",
+                                   span)
+        return size
+
+    def _split(
+        self, addr: Expr, size: int, span: Span | None, tags: frozenset[str],
+        value: Expr | None,
+    ) -> tuple[int, ...]:
+        """The byte events of one access (a write when `value` is given), one
+        single-copy-atomic class."""
+        assert self.program.layout is not None
+        base = self.program.layout.place(addr, size, span)
+        eids: list[int] = []
+        for k in range(size):
+            at = replace(base, offset=base.offset + k)
+            if value is None:
+                eids.append(self._event("R", at, None, tags, span))
+            else:
+                part = mixed_size.byte_of(value, k)
+                eids.append(self._event("W", at, part, tags, span))
+                self.program.depend_on("data", part, eids[-1])
+        for a in eids:
+            self.program.extra.setdefault("sca", set()).update(
+                (a, b) for b in eids if a != b)
+        self.program.accesses[eids[0]] = tuple(eids)
+        return tuple(eids)
 
     def fence(self, tags: frozenset[str], span: Span | None) -> int:
         """A fence event."""
@@ -233,9 +351,20 @@ class ThreadBuilder:
     def pair_rmw(self, read_eid: int, write_eid: int, single_instruction: bool = True) -> None:
         """Mark a read and a write as one atomic read-modify-write (`amo` too when one
         instruction does both, as opposed to a load-reserve/store-conditional pair)."""
-        self.program.rmw.add((read_eid, write_eid))
-        if single_instruction:
-            self.program.relate("amo", (read_eid, write_eid))
+        for pair in self._byte_pairs(read_eid, write_eid):
+            self.program.rmw.add(pair)
+            if single_instruction:
+                self.program.relate("amo", pair)
+
+    def _byte_pairs(self, read_eid: int, write_eid: int) -> list[tuple[int, int]]:
+        """The read and write pairs of an RMW: in mixed-size mode, each byte read with
+        the byte write at its address (herd pairs atomic accesses by location)."""
+        reads = self.program.accesses.get(read_eid)
+        writes = self.program.accesses.get(write_eid)
+        if reads is None or writes is None:
+            return [(read_eid, write_eid)]
+        return [(r, w) for r in reads for w in writes
+                if _place(self.program.events[r]) == _place(self.program.events[w])]
 
     def _event(
         self, kind: str, addr: Expr | None, value: Expr | None,

@@ -134,7 +134,8 @@ def _parser() -> argparse.ArgumentParser:
     herd.add_argument("--macros", "-macros", type=Path, metavar="FILE.def",
                       help="kernel primitives for C tests, in place of the built-in table")
     herd.add_argument("--variant", "-variant", action="append", default=[], metavar="NAME",
-                      help="enable a model variant (`if \"NAME\"` in cat files)")
+                      help="enable a herd variant: `if \"NAME\"` in cat files, and in the "
+                           "front end (`mixed`: mixed-size accesses; `NV2`)")
     sub.add_parser("models", help="list the shipped models, their names and what they judge")
     sub.add_parser("herd7", add_help=False,
                    help="herd7's command line (memlitmus herd7 [herd7 options] FILE...)")

@@ -353,6 +353,9 @@ class EventProgram:
     dep_conditions: dict[str, dict[tuple[int, int], Expr]] = field(default_factory=dict)
     # array elements named in init or conditions (`t[1]`) → (array location, byte offset)
     elements: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # mixed-size mode only (memlitmus.mixed_size): each location and array element →
+    # (location, byte offset, size in bytes), the bytes its final value is made of
+    byte_cells: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
     def reads(self) -> list[Event]:
         """The read events."""

@@ -95,7 +95,7 @@ class TestEncoding:
         # herd's `-macros FILE.def` gives the kernel primitives of C code
         if options.macros is not None and isinstance(self.arch, ReadsMacros):
             self.arch = self.arch.with_macros(options.macros)
-        self.program = lower(test, self.arch)
+        self.program = lower(test, self.arch, options.setup.variants)
         self.enc = ExecutionEncoding(self.program)
         self.observed = self._observed()
         self.prop = self._typed(test.condition.prop)

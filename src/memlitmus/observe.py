@@ -71,6 +71,8 @@ def final_term(
     C type (`typed_term`)."""
     if isinstance(loc, MemLoc):
         term = enc.final_memory(loc.name)
+        if loc.name in enc.program.byte_cells:  # mixed size: recomposed bytes, unsigned
+            return term if ctype not in INT_TYPES else cast_term(term, *INT_TYPES[ctype])
         exprs = [w.value for w in enc.program.writes() if w.value is not None]
     else:
         expr = enc.program.final_registers.get((loc.thread, canonical(loc.reg)), ZERO)
@@ -100,6 +102,13 @@ def typed_term(term: Term, known: frozenset[int] | None, bits: int, is_signed: b
         return cast_value(term, bits, is_signed)
     if known is None or all(low <= v < high for v in known):
         return term
+    return cast_term(term, bits, is_signed)
+
+
+def cast_term(term: Term, bits: int, is_signed: bool) -> Term:
+    """`term` converted to a `bits`-bit integer type, whatever values it may take."""
+    if isinstance(term, int):
+        return cast_value(term, bits, is_signed)
     low = to_int(term) % (1 << bits)  # integer remainder: cheaper than bit-vectors
     return z3.If(low >= (1 << (bits - 1)), low - (1 << bits), low) if is_signed else low
 

@@ -180,6 +180,7 @@ class AArch64Arch(AsmFrontEnd[A64Thread]):
     def prepare(self, runner: A64Thread, index: int, instr: Instr) -> str:
         """The runner notes the instruction's index (retry loops are known by index)."""
         runner.index = index
+        runner.tb.construct = instr.mnemonic  # named if mixed-size mode refuses an access
         return instr.mnemonic
 
     def branch_target(self, instr: Instr) -> str | None:

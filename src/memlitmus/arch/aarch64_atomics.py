@@ -2,7 +2,8 @@
 
 What each makes follows herd 7.58's `AArch64Sem.ml`:
 
-* `LDXR`/`LDAXR`: a read tagged `X` (+`A`) that opens a reservation. `STXR`/`STLXR Ws,Rt,
+* `LDXR`/`LDAXR` (and the byte and half-word forms `LDXRB`, `LDAXRH`, ...; likewise for
+  the stores): a read tagged `X` (+`A`) that opens a reservation. `STXR`/`STLXR Ws,Rt,
   [Xn]`: when it succeeds (a free choice of the execution, if the address is the reserved
   one), a write tagged `X` (+`L`) paired with the reservation's read in `rmw` (not in
   `amo`: two instructions); Ws is 0 on success, 1 on failure, and depends on nothing. A
@@ -49,7 +50,9 @@ from memlitmus.litmus.ast import Instr, Operand, Reg
 
 X = frozenset({"X"})
 NORET = frozenset({"NoRet"})
-STORE_EXCLUSIVES = frozenset({"STXR", "STLXR", "STXP", "STLXP"})
+STORE_EXCLUSIVES = frozenset({"STXR", "STLXR", "STXP", "STLXP", "STXRB", "STLXRB", "STXRH",
+                              "STLXRH"})
+_EXCLUSIVE_SIZES = {"B": 8, "H": 16}  # LDXRB, STXRH, ...: a byte or half-word
 _ORDERINGS = ("", "A", "L", "AL")
 _LDOPS: dict[str, Callable[[Expr, Expr], Expr]] = {
     "ADD": lambda old, v: binop("+", old, v),
@@ -76,14 +79,21 @@ def _tags(base: frozenset[str], extra: str, wanted: bool) -> frozenset[str]:
 # --- exclusives ------------------------------------------------------------------------------
 
 
+def _exclusive_size(t: A64Thread, instr: Instr, reg: Operand) -> int:
+    """Bits accessed: 8 or 16 for the B and H forms, else the register's width."""
+    return _EXCLUSIVE_SIZES.get(instr.mnemonic[-1]) or t.width(reg)
+
+
 def load_exclusive(t: A64Thread, instr: Instr) -> None:
-    """LDXR/LDAXR Rt,[Xn]: an `X` read that opens a reservation."""
+    """LDXR/LDAXR{,B,H} Rt,[Xn]: an `X` read that opens a reservation (the B and H forms
+    zero-extend a byte or half-word)."""
     dest, mem = operands(instr, 2)
     addr = t.address(mem, instr.span)
-    tags = _tags(X, "A", instr.mnemonic == "LDAXR")
-    eid, value = t.tb.read(addr, tags, instr.span)
-    t.set(dest, value, instr.span)
-    t.reservation = Reservation((eid,), addr, t.width(dest))
+    tags = _tags(X, "A", instr.mnemonic.startswith("LDAXR"))
+    size = _exclusive_size(t, instr, dest)
+    eid, value = t.tb.read(addr, tags, instr.span, size // 8)
+    t.set(dest, to_width(value, size) if size < t.width(dest) else value, instr.span)
+    t.reservation = Reservation((eid,), addr, size)
 
 
 def store_exclusive(t: A64Thread, instr: Instr) -> None:
@@ -92,13 +102,16 @@ def store_exclusive(t: A64Thread, instr: Instr) -> None:
     addr = t.address(mem, instr.span)
     reservation, t.reservation = t.reservation, None
     # herd: with no load-exclusive, or one of another size, the store always fails
-    if reservation is None or reservation.width != t.width(src):
+    size = _exclusive_size(t, instr, src)
+    if reservation is None or reservation.width != size:
         t.set(status, Const(1), instr.span)
         return
     read_eid = reservation.reads[0]
     success = store_succeeds(t, binop("==", addr, reservation.addr))
-    tags = _tags(X, "L", instr.mnemonic == "STLXR")
-    _guarded_write(t, success, addr, t.get(src, instr.span), tags, instr, read_eid, False)
+    tags = _tags(X, "L", instr.mnemonic.startswith("STLXR"))
+    value = t.get(src, instr.span)
+    value = to_width(value, size) if size < t.width(src) else value
+    _guarded_write(t, success, addr, value, tags, instr, read_eid, False, size // 8)
     t.set(status, ite(success, ZERO, Const(1)), instr.span)
 
 
@@ -113,12 +126,13 @@ def store_succeeds(t: A64Thread, same_address: Expr) -> Expr:
 
 def _guarded_write(
     t: A64Thread, cond: Expr, addr: Expr, value: Expr, tags: frozenset[str], instr: Instr,
-    read_eid: int, single: bool,
+    read_eid: int, single: bool, size: int | None = None,
 ) -> int:
-    """The write of an atomic, present only in executions where `cond` holds."""
+    """The write of an atomic, present only in executions where `cond` holds (`size`
+    bytes: given where mixed-size mode is supported)."""
     skip = f"%skip{t.tb.instr}"
     t.tb.branch(silent(not_(cond)), skip)
-    write = t.tb.write(addr, value, tags, instr.span)
+    write = t.tb.write(addr, value, tags, instr.span, size)
     t.tb.pair_rmw(read_eid, write, single_instruction=single)
     t.tb.label(skip)
     return write
@@ -230,10 +244,8 @@ def _amo(
 
 
 HANDLERS: dict[str, Handler] = {
-    "LDXR": load_exclusive,
-    "LDAXR": load_exclusive,
-    "STXR": store_exclusive,
-    "STLXR": store_exclusive,
+    **{f"LD{a}XR{k}": load_exclusive for a in ("", "A") for k in ("", "B", "H")},
+    **{f"ST{a}XR{k}": store_exclusive for a in ("", "L") for k in ("", "B", "H")},
     **{f"CAS{o}": cas for o in _ORDERINGS},
     **{f"SWP{o}": swp for o in _ORDERINGS},
     **{f"LD{op}{o}": ld_op for op in _LDOPS for o in _ORDERINGS},

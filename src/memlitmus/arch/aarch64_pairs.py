@@ -57,7 +57,7 @@ def load_pair(t: A64Thread, instr: Instr) -> None:
     eids = []
     for index, dest in enumerate((first, second)):
         at = binop("+", addr, Const(index * size // 8)) if index else addr
-        eid, value = t.tb.read(at, tags, instr.span)
+        eid, value = t.tb.read(at, tags, instr.span, None if ordered else size // 8)
         eids.append(eid)
         loaded = values.sign_extend(value, size) if signed else values.mask(value, size)
         t.set(dest, loaded, instr.span)
@@ -79,7 +79,8 @@ def store_pair(t: A64Thread, instr: Instr) -> None:
     eids = []
     for index, src in enumerate((first, second)):
         at = binop("+", addr, Const(index * size // 8)) if index else addr
-        eids.append(t.tb.write(at, t.get(src, instr.span), tags, instr.span))
+        eids.append(t.tb.write(at, t.get(src, instr.span), tags, instr.span,
+                               None if ordered else size // 8))
     if ordered:
         t.tb.program.relate("iico_order", (eids[1], eids[0]) if pre else (eids[0], eids[1]))
     t.write_back(mem, post, pre, instr.span)

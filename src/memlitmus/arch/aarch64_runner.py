@@ -142,8 +142,8 @@ class A64Thread:
         bits, 0 for the register's width), with pre- or post-indexed addressing."""
         dest, mem, post, pre = _mem_operands(instr)
         addr = self.address(mem, instr.span, code_ok=True)
-        _, value = self.tb.read(addr, tags, instr.span)
         bits = size or self.width(dest)
+        _, value = self.tb.read(addr, tags, instr.span, bits // 8)
         loaded = values.sign_extend(value, bits) if signed else values.mask(value, bits)
         self.set(dest, loaded, instr.span)
         self.write_back(mem, post, pre, instr.span)
@@ -155,7 +155,7 @@ class A64Thread:
         value = self.get(src, instr.span)
         if size:
             value = values.mask(value, size)
-        self.tb.write(addr, value, tags, instr.span)
+        self.tb.write(addr, value, tags, instr.span, (size or self.width(src)) // 8)
         self.write_back(mem, post, pre, instr.span)
 
     def access_address(self, mem: Operand, pre: bool, span: Span) -> Expr:

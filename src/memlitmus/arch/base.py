@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
+from memlitmus import mixed_size
 from memlitmus.builder import ProgramBuilder, ThreadBuilder
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import ZERO, AddrOf, Const, EventProgram, Expr, binop
@@ -259,8 +260,12 @@ def value_expr(value: Value | None) -> Expr:
     return AddrOf(value)
 
 
-def lower(test: LitmusTest, arch: Arch) -> EventProgram:
-    """Turn a parsed test into its event program."""
+def lower(test: LitmusTest, arch: Arch, variants: frozenset[str] = frozenset()) -> EventProgram:
+    """Turn a parsed test into its event program; `variants` are the command line's
+    (herd's `-variant`), joined to the test's own `Variant=` words."""
+    variants = variants | frozenset(
+        v.strip() for v in test.metadata.get("Variant", "").split(",") if v.strip())
+    layout = mixed_layout(test, arch) if mixed_size.is_mixed(variants) else None
     init_memory: dict[str, Expr] = {}
     init_regs: dict[int, dict[str, Expr]] = {}
     elements: dict[str, tuple[str, int, Expr]] = {}
@@ -276,7 +281,7 @@ def lower(test: LitmusTest, arch: Arch) -> EventProgram:
         else:
             regs = init_regs.setdefault(entry.loc.thread, {})
             regs[arch.canonical_reg(entry.loc.reg)] = value_expr(entry.value)
-    program = ProgramBuilder(init_memory, elements)
+    program = ProgramBuilder(init_memory, elements, layout)
     for name in _pointer_targets(test):
         if _ARRAY_ELEMENT.fullmatch(name) is None:
             program.add_location(name)
@@ -284,8 +289,6 @@ def lower(test: LitmusTest, arch: Arch) -> EventProgram:
             raise UnsupportedError(f"`{name}` is not an element of an array declared in "
                                    "the init block", test.condition.span)
     peers: dict[int, object] = {thread.proc: thread for thread in test.threads}
-    variants = frozenset(v.strip() for v in test.metadata.get("Variant", "").split(",")
-                         if v.strip())
     for thread in test.threads:
         regs = {**init_regs.get(ANY_THREAD, {}), **init_regs.get(thread.proc, {})}
         tb = program.thread(thread.proc, regs)
@@ -308,6 +311,38 @@ _TYPE_BYTES = {
     "int": 4, "long": 4, "int32_t": 4, "uint32_t": 4, "atomic_t": 4,
     "int64_t": 8, "uint64_t": 8, "intptr_t": 8, "uintptr_t": 8,
 }
+
+
+def mixed_layout(test: LitmusTest, arch: Arch) -> mixed_size.Layout:
+    """The cells of the test's locations in mixed-size mode (see `mixed_size`): each
+    location declared in the init block has its type's size (an array, one cell per
+    element), any other is an `int`. Mixed-size mode is refused outside AArch64 (herd
+    splits X86_64 accesses too, which memlitmus does not) and for a location initialised
+    with an address, whose bytes herd cannot take apart."""
+    if arch.name != "AArch64":
+        span = test.threads[0].span if test.threads else test.condition.span
+        raise UnsupportedError(f"mixed-size mode (`Variant=mixed`) for {arch.name} tests",
+                               span)
+    layout = mixed_size.Layout()
+    for entry in test.init:
+        if not isinstance(entry.loc, MemLoc):
+            continue
+        if isinstance(entry.value, str):
+            raise UnsupportedError(f"a location holding an address (`{entry.loc.name}="
+                                   f"{entry.value}`) in mixed-size mode (`Variant=mixed`)",
+                                   entry.span)
+        element = _ARRAY_ELEMENT.fullmatch(entry.loc.name)
+        size = _TYPE_BYTES.get(entry.ctype or "int")
+        if size is None:
+            raise UnsupportedError(f"locations of type `{entry.ctype}` in mixed-size mode "
+                                   "(`Variant=mixed`)", entry.span)
+        if element is None:
+            layout.cells[entry.loc.name] = mixed_size.Cell(size)
+        else:
+            name, index = element.group(1), int(element.group(2))
+            known = layout.cells.get(name, mixed_size.Cell(size, 0))
+            layout.cells[name] = mixed_size.Cell(size, max(known.count, index + 1))
+    return layout
 
 
 def element_size(ctype: str | None, span: Span) -> int:

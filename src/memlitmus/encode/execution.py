@@ -17,6 +17,7 @@ from memlitmus.encode.terms import (
     Term,
     TermBuilder,
     conj,
+    disj,
     equal,
     neg,
     to_cond,
@@ -97,8 +98,13 @@ class ExecutionEncoding:
         return equal(self.addr[a], self.addr[b])
 
     def at_location(self, eid: int, name: str) -> Cond:
-        """Does event eid access location `name`?"""
-        return equal(self.addr[eid], self.location_ids[name])
+        """Does event eid access location `name` (in mixed-size mode, any of its bytes)?"""
+        cell = self.program.byte_cells.get(name)
+        if cell is None:
+            return equal(self.addr[eid], self.location_ids[name])
+        base, offset, size = cell
+        start = self.location_ids[base] + offset
+        return disj(equal(self.addr[eid], start + k) for k in range(size))
 
     def value_term(self, expr: Expr) -> Term:
         """The term of any expression of the program."""
@@ -226,15 +232,28 @@ class ExecutionEncoding:
         return {w.eid: self.is_co_last(w) for w in self.writes}
 
     def final_memory(self, name: str) -> z3.ArithRef | int:
-        """A term for the final value of location `name` (that of its co-last write)."""
-        candidates = [w for w in self.writes if self.at_location(w.eid, name) is not False]
+        """A term for the final value of location `name` (that of its co-last write; in
+        mixed-size mode, recomposed from its bytes', least significant first)."""
+        cell = self.program.byte_cells.get(name)
+        if cell is None:
+            return self._final_at(self.location_ids[name], name)
+        base, offset, size = cell
+        start = self.location_ids[base] + offset
+        parts = [self._final_at(start + k, f"{name}#{k}") for k in range(size)]
+        if all(isinstance(part, int) for part in parts):
+            return sum(int(part) << (8 * k) for k, part in enumerate(parts))
+        return z3.Sum([part * (1 << (8 * k)) for k, part in enumerate(parts)])
+
+    def _final_at(self, ident: int, name: str) -> z3.ArithRef | int:
+        """The final value of the location at address `ident`, named `name` in Z3."""
+        candidates = [w for w in self.writes if equal(self.addr[w.eid], ident) is not False]
         if len(candidates) == 1:
             assert candidates[0].value is not None
             return to_int(self.value_term(candidates[0].value))
         final = z3.Int(f"final_{name}")
         for w in candidates:
             assert w.value is not None
-            last = conj(self.final_writes[w.eid], self.at_location(w.eid, name))
+            last = conj(self.final_writes[w.eid], equal(self.addr[w.eid], ident))
             same = final == to_int(self.value_term(w.value))
             if last is not False:
                 self.constraints.append(same if last is True else z3.Implies(last, same))

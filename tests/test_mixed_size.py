@@ -1,0 +1,150 @@
+"""herd's mixed-size mode (`Variant=mixed`, `-variant mixed`; docs/armv8.md, *Mixed-size
+accesses*): accesses split into bytes, wide reads assembled from several writes, final
+values recomposed from bytes, and what is refused by name."""
+
+from __future__ import annotations
+
+import pytest
+
+from memlitmus.errors import UnsupportedError
+from memlitmus.judge import Options, judge
+from memlitmus.litmus.parse import parse_litmus
+from memlitmus.mixed_size import Cell, aligned
+from memlitmus.models import ModelSetup, resolve
+
+
+def _text(init: str, *threads: str, tail: str = "", variant: str = "Variant=mixed\n") -> str:
+    rows = [list(t.strip().splitlines()) for t in threads]
+    height = max(len(r) for r in rows)
+    lines = [" | ".join(f"P{i}" for i in range(len(rows))) + " ;"]
+    for k in range(height):
+        lines.append(" | ".join(r[k] if k < len(r) else "" for r in rows) + " ;")
+    return f"AArch64 T\n{variant}{{ {init} }}\n" + "\n".join(lines) + f"\n{tail}\n"
+
+
+def states(text: str, models: tuple[str, ...] = ("armv8", "sc"),
+           variants: frozenset[str] = frozenset()) -> dict[str, tuple[str, list[str]]]:
+    """Per model: the observation and the final states as herd prints them."""
+    options = Options(setup=ModelSetup(variants=variants))
+    results = judge(parse_litmus(text, "t.litmus"), [resolve(m) for m in models], options)
+    return {r.model: (r.observation.value, [s.herd_line() for s in r.states])
+            for r in results}
+
+
+def refusal(text: str) -> str:
+    model = "x86tso" if text.startswith("X86") else "armv8"
+    with pytest.raises(UnsupportedError) as error:
+        judge(parse_litmus(text, "t.litmus"), [resolve(model)], Options())
+    return error.value.render().splitlines()[0]
+
+
+STORE_WORD_INTO_BYTES = _text("uint8_t t[4]={0,0,0,0}; 0:X2=t;",
+                              "MOV W0,#1\nSUB W0,WZR,W0\nSTR W0,[X2]", tail="locations [t;]")
+
+
+def test_a_word_store_writes_four_bytes() -> None:
+    """herd's M001: a 32-bit store into a byte array writes all four elements."""
+    assert states(STORE_WORD_INTO_BYTES) == {
+        "armv8": ("Always", ["t={255,255,255,255};"]),
+        "sc": ("Always", ["t={255,255,255,255};"]),
+    }
+
+
+def test_the_command_line_variant_turns_mixed_mode_on() -> None:
+    """`-variant mixed` does what the test's own `Variant=mixed` line does; without either
+    a store writes the location it names only."""
+    plain = STORE_WORD_INTO_BYTES.replace("Variant=mixed\n", "")
+    assert states(plain, ("armv8",)) == {"armv8": ("Always", ["t={255,0,0,0};"])}
+    assert states(plain, ("armv8",), frozenset({"mixed"})) == {
+        "armv8": ("Always", ["t={255,255,255,255};"])}
+
+
+def test_a_wide_read_assembles_bytes_of_several_writes() -> None:
+    """herd's M000: a byte store, a half-word store, then a word load reads the bytes of
+    both writes and of the initial value (little-endian)."""
+    text = _text("uint8_t t[4]; 0:X2=t;",
+                 "MOV W0,#1\nSTRB W0,[X2]\nMOV W0,#2\nSTRH W0,[X2,#2]\nLDR W1,[X2]",
+                 tail="locations [t;]\nforall t[0]=1 /\\ t[1]=0 /\\ t[2]=2 /\\ 0:X1=0x20001")
+    assert states(text) == {
+        "armv8": ("Always", ["0:X1=131073; t={1,0,2,0}; t[0]=1; t[1]=0; t[2]=2;"]),
+        "sc": ("Always", ["0:X1=131073; t={1,0,2,0}; t[0]=1; t[1]=0; t[2]=2;"]),
+    }
+
+
+def test_a_narrow_store_inside_a_wide_location() -> None:
+    """herd's A12/A113: a store at an offset inside a `uint64_t` changes its high bytes."""
+    text = _text("uint64_t x; 0:X0=1; 0:X2=x; uint64_t 0:X1;", "STRH W0,[X2,#4]\nLDR X1,[X2]",
+                 tail="forall (x=0x100000000 /\\ 0:X1=0x100000000)")
+    assert states(text, ("armv8",)) == {
+        "armv8": ("Always", ["0:X1=4294967296; [x]=4294967296;"])}
+
+
+def test_initial_values_are_split_into_bytes() -> None:
+    """A half-word load of the upper half of an initialised `int` and a byte of a
+    negative one."""
+    text = _text("int x=0x12345678; int y=-2; 0:X2=x; 0:X3=y;",
+                 "LDRH W0,[X2,#2]\nLDRB W1,[X3,#3]\nLDRSB W4,[X3]", tail="locations [0:X4;]")
+    assert states(text, ("armv8",)) == {"armv8": ("Always", ["0:X4=-2;"])}
+    assert states(text.replace("locations [0:X4;]", "exists (0:X0=0x1234 /\\ 0:X1=255)"),
+                  ("armv8",))["armv8"][0] == "Always"
+
+
+def test_threads_on_distinct_locations_keep_their_model_verdicts() -> None:
+    """Each location accessed by one thread only: every byte reads its thread's own
+    last write, under every model."""
+    text = _text("uint32_t x; uint32_t y; 0:X1=x; 1:X1=y;",
+                 "MOV W0,#258\nSTR W0,[X1]\nLDRB W2,[X1,#1]",
+                 "MOV W0,#3\nSTRB W0,[X1,#3]\nLDR W2,[X1]",
+                 tail="exists (0:X2=1 /\\ 1:X2=50331648)")
+    assert states(text)["armv8"] == ("Always", ["0:X2=1; 1:X2=50331648;"])
+    assert states(text)["sc"] == ("Always", ["0:X2=1; 1:X2=50331648;"])
+
+
+def test_a_store_exclusive_of_another_size_fails() -> None:
+    """herd's M007: LDXRH then STXR (32 bits) on one location: the store fails."""
+    text = _text("int x=0; 0:X0=x;", "MOV W3,#1\nLDXRH W1,[X0]\nSTXR W4,W3,[X0]",
+                 tail="forall (x=0 /\\ 0:X4=1)")
+    assert states(text, ("armv8",)) == {"armv8": ("Always", ["0:X4=1; [x]=0;"])}
+
+
+def test_an_exclusive_pair_of_one_size_may_succeed() -> None:
+    text = _text("uint64_t z=2; 0:X4=z;", "LDXR X0,[X4]\nADD X0,X0,#1\nSTXR W3,X0,[X4]",
+                 tail="forall ((z=2 /\\ 0:X3=1) \\/ (z=3 /\\ 0:X3=0))")
+    assert states(text, ("armv8",)) == {
+        "armv8": ("Always", ["0:X3=0; [z]=3;", "0:X3=1; [z]=2;"])}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (_text("uint32_t x; 0:X1=x; 1:X1=x;", "MOV W0,#1\nSTRB W0,[X1]", "LDR W2,[X1]",
+           tail="exists (1:X2=1)"),
+     "t.litmus:5:13: mixed-size accesses to `x` by several threads (`Variant=mixed`)"),
+    (_text("uint32_t x; 0:X1=x;", "MOV W0,#1\nSTRH W0,[X1,#1]", tail="exists (x=1)"),
+     "t.litmus:6:1: unaligned or out-of-bound 2-byte access to `x+1` in mixed-size mode"),
+    (_text("uint32_t x; 0:X1=x;", "MOV W0,#1\nSTR X0,[X1]", tail="exists (x=1)"),
+     "t.litmus:6:1: unaligned or out-of-bound 8-byte access to `x` in mixed-size mode"),
+    (_text("int x; 0:X1=x;", "MOV W0,#1\nMOV W2,#0\nCAS W2,W0,[X1]", tail="exists (x=1)"),
+     "t.litmus:7:1: `CAS` in mixed-size mode (`Variant=mixed`)"),
+    (_text("int x=y; 0:X1=x;", "LDR W0,[X1]", tail="exists (0:X0=0)"),
+     "t.litmus:3:3: a location holding an address (`x=y`) in mixed-size mode"),
+    (_text("int64_t x; 0:X1=x;", "LDR X2,[X1]\nLDR W0,[X2]", tail="exists (0:X0=0)"),
+     "t.litmus:6:1: an access whose address is not a known location in mixed-size mode"),
+    ("X86_64 T\nVariant=mixed\n{ }\n P0 ;\n movl $1,(x) ;\nexists (x=1)\n",
+     "t.litmus:4:2: mixed-size mode (`Variant=mixed`) for X86_64 tests"),
+])
+def test_refused_by_name(text: str, message: str) -> None:
+    assert refusal(text).startswith(message)
+
+
+@pytest.mark.parametrize(("offset", "size", "cell", "ok"), [
+    (0, 4, Cell(1, 4), True),    # a word over four bytes
+    (2, 2, Cell(1, 4), True),
+    (1, 2, Cell(1, 4), False),   # not a multiple of its size
+    (4, 1, Cell(1, 4), False),   # past the array
+    (4, 4, Cell(8, 1), True),    # the high half of a quad
+    (6, 4, Cell(8, 1), False),
+    (4, 4, Cell(4, 2), True),    # the second element
+    (0, 8, Cell(4, 2), True),    # both elements
+    (4, 8, Cell(4, 2), False),
+])
+def test_alignment_is_herds(offset: int, size: int, cell: Cell, ok: bool) -> None:
+    assert aligned(offset, size, cell) is ok
