@@ -117,7 +117,7 @@ def test_an_exclusive_pair_of_one_size_may_succeed() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     (_text("uint32_t x; 0:X1=x; 1:X1=x;", "MOV W0,#1\nSTRB W0,[X1]", "LDR W2,[X1]",
            tail="exists (1:X2=1)"),
-     "t.litmus:5:13: mixed-size accesses to `x` by several threads (`Variant=mixed`)"),
+     "t.litmus:6:1: accesses of several sizes to `x` by several threads (`Variant=mixed`)"),
     (_text("uint32_t x; 0:X1=x;", "MOV W0,#1\nSTRH W0,[X1,#1]", tail="exists (x=1)"),
      "t.litmus:6:1: unaligned or out-of-bound 2-byte access to `x+1` in mixed-size mode"),
     (_text("uint32_t x; 0:X1=x;", "MOV W0,#1\nSTR X0,[X1]", tail="exists (x=1)"),

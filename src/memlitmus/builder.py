@@ -170,7 +170,7 @@ class ProgramBuilder:
         """`build` in mixed-size mode: each location's initial value is written byte by
         byte, each element of an array on its own (herd's `initwrites_mixed`); every
         location and element is observed through its bytes (`byte_cells`)."""
-        _one_thread_per_location(self.events)
+        mixed_size.check_sharing(self.events, self.accesses, layout)
         cells: dict[str, tuple[str, int, int]] = {}
         for name in self.locations:
             if name.startswith("label:"):  # a code location holds its instruction
@@ -214,23 +214,6 @@ class ProgramBuilder:
 def _place(event: Event) -> tuple[str, int] | None:
     addr = event.addr
     return (addr.name, addr.offset) if isinstance(addr, AddrOf) else None
-
-
-def _one_thread_per_location(events: list[Event]) -> None:
-    """Refuse a mixed-size test in which two threads access one location: herd pairs the
-    bytes of a read with those of the writes it may read from by its own rule (herd/mem.ml
-    `solve_mem_mixed`, `all_finals_mixed`: a read takes every byte a write covers from that
-    write unless a smaller write supplies some), which memlitmus does not encode. With
-    one thread per location, each byte reads its thread's last write to it in every
-    execution a model allows, and herd's rule admits that execution."""
-    owner: dict[str, int] = {}
-    for event in events:
-        if event.is_memory and isinstance(event.addr, AddrOf):
-            first = owner.setdefault(event.addr.name, event.thread)
-            if first != event.thread:
-                raise UnsupportedError(
-                    f"mixed-size accesses to `{event.addr.name}` by several threads "
-                    "(`Variant=mixed`)", event.span)
 
 
 @dataclass

@@ -19,10 +19,11 @@ split; herd/mem.ml `check_aligned`); memlitmus refuses it by name.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from memlitmus.errors import Span, UnsupportedError
-from memlitmus.events import AddrOf, Const, Expr, binop
+from memlitmus.events import AddrOf, Const, Event, Expr, binop
 
 MIXED_VARIANTS = frozenset({"mixed"})
 """The `-variant` words that turn mixed-size mode on (herd's `Variant.Mixed`; `morello`
@@ -99,3 +100,39 @@ def recompose(parts: list[Expr]) -> Expr:
 def init_bytes(value: int, size: int) -> list[int]:
     """The bytes of an initial value of a `size`-byte cell, least significant first."""
     return [(value >> (8 * k)) & 0xFF for k in range(size)]
+
+
+def check_sharing(
+    events: Sequence[Event], accesses: Mapping[int, tuple[int, ...]], layout: Layout
+) -> None:
+    """Refuse a location that several threads access unless every access to it is one
+    whole cell (raises UnsupportedError at the first access of another size).
+
+    herd does not pair a read's bytes with writes freely (herd/mem.ml `solve_mem_mixed`,
+    `expose_scas`, `Match.all_ws`): taking the writes in increasing size, a read takes
+    every byte a write covers from that write once it takes one, unless a smaller write
+    supplies some; final values follow the same rule (`all_finals_mixed`). memlitmus
+    encodes free per-byte `rf`, which agrees with herd under sc and armv8 in two cases:
+    * one thread per location: every model cycle through the location's events stays in
+      that thread (initial writes have no incoming edge), so each byte reads the thread's
+      last write to it, an execution herd's rule admits (aligned accesses nest or are
+      disjoint, and a later write covering a byte of an earlier one is smaller or covers
+      all of it);
+    * whole cells only: a read that tears between two writes of its own size, or bytes
+      whose `co` orders differ, make a cycle of `rf`/`fr`/`co` through the
+      single-copy-atomic classes (`obs; sca-class`, `com; sm`) or break per-location
+      coherence, so the models keep whole-cell executions only, as herd builds them.
+    """
+    threads: dict[str, set[int]] = {}
+    for event in events:
+        if event.is_memory and isinstance(event.addr, AddrOf) and not event.is_init:
+            threads.setdefault(event.addr.name, set()).add(event.thread)
+    for first, eids in sorted(accesses.items()):
+        event = events[first]
+        assert isinstance(event.addr, AddrOf)
+        name = event.addr.name
+        cell = layout.cell(name)
+        whole = len(eids) == cell.size and event.addr.offset % cell.size == 0
+        if len(threads.get(name, ())) > 1 and not whole:
+            raise UnsupportedError(f"accesses of several sizes to `{name}` by several "
+                                   "threads (`Variant=mixed`)", event.span)
