@@ -222,7 +222,7 @@ def test_noret_atomic_read_is_not_an_acquire() -> None:
 @pytest.mark.parametrize(
     ("code", "message"),
     [
-        ("UDF #0", "unsupported AArch64 instruction `UDF`"),
+        ("HVC #0", "unsupported AArch64 instruction `HVC`"),
         ("LDXP W0,X2,[X1]", "`LDXP` mixes W and X registers"),
         ("STILP W0,W2,[X1],#8", "`STILP` has no post-indexed form"),
         ("L0:\nLDR W0,[X1]\nCBNZ W0,L0", "conditional branch `CBNZ` backwards or out of the code"),

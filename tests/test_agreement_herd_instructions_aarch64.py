@@ -28,8 +28,6 @@ CASES = ROOT / ".." / "shared" / "cases"
 # Refused files, with a piece of the refusal's message: the construct it names.
 REFUSED: dict[str, str] = {
     "AArch64/A235.litmus": "Morello capability register `C1`",
-    "AArch64/A247.litmus": "faults in the final condition (`Fault(P0:L0,",
-    "AArch64/A259.litmus": "faults in the final condition (`Fault(P0:L0,",
 }
 
 # Accepted but shown differently from herd (not yet fixed; docs/armv8.md): none today.

@@ -23,6 +23,7 @@ from memlitmus.events import (
     Event,
     EventProgram,
     Expr,
+    Fault,
     Ite,
     and_,
     dependency_conditions,
@@ -237,6 +238,10 @@ class ThreadBuilder:
     variants: frozenset[str] = frozenset()
     # the instruction being run, named when one of its accesses is refused
     construct: str = "this access"
+    # the labels of the instruction being run (herd's `ii.labels`), which name its faults
+    instr_labels: frozenset[str] = frozenset()
+    # paths that ended before the thread's code did (a fatal fault), joined at `finish`
+    exits: list[PathState] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.state = PathState(TRUE, dict(self.init_regs), frozenset())
@@ -326,6 +331,20 @@ class ThreadBuilder:
         """A fence event."""
         return self._event("F", None, None, tags, span)
 
+    def fault(self, fault: Fault, tags: frozenset[str], span: Span | None) -> int:
+        """A fault event of the instruction being run (herd's `mk_fault`): no access, no
+        value; `tags` are herd's event sets it belongs to (`FAULT`, `EXC-ENTRY`, ...)."""
+        return self._event("FAULT", None, None, tags, span, fault)
+
+    def stop(self) -> None:
+        """End the current path here, its registers final (herd's fatal fault: the
+        thread runs no further instruction, `mem.ml` `add_fault`); later code runs only
+        on paths that branch around it."""
+        if self.reachable:
+            self.exits.append(self.state)
+        self.state = PathState(ZERO, dict(self.state.regs), self.state.ctrl,
+                               self.state.pick_ctrl)
+
     def assume(self, cond: Expr) -> None:
         """Keep only executions where `cond` holds whenever the current path is taken
         (e.g. a lock acquisition that must read "unlocked")."""
@@ -351,7 +370,7 @@ class ThreadBuilder:
 
     def _event(
         self, kind: str, addr: Expr | None, value: Expr | None,
-        tags: frozenset[str], span: Span | None,
+        tags: frozenset[str], span: Span | None, fault: Fault | None = None,
     ) -> int:
         self.span = span or self.span
         for part in (addr, value):
@@ -359,7 +378,8 @@ class ThreadBuilder:
                 self._measure(part)
         event = self.program.new_event(
             {"thread": self.tid, "kind": kind, "addr": addr, "value": value,
-             "tags": tags, "guard": self.state.guard, "span": span, "instr": self.instr}
+             "tags": tags, "guard": self.state.guard, "span": span, "instr": self.instr,
+             "fault": fault}
         )
         self.program.po[self.tid].append(event.eid)
         if addr is not None:
@@ -415,6 +435,9 @@ class ThreadBuilder:
         if self.pending:
             label = sorted(self.pending)[0]
             raise UnsupportedError(f"branch to undefined or backward label `{label}`", span)
+        for ended in self.exits:  # paths a fault ended keep their registers
+            self.state = _merge(self.state, ended)
+        self.exits.clear()
         for reg, value in self.state.regs.items():
             self.program.final_registers[(self.tid, reg)] = value
 

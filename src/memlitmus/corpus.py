@@ -69,7 +69,7 @@ def disagreements(result: ModelResult, expected: Expected) -> list[str]:
     if result.observation.value != expected.observation:
         problems.append(f"observation {result.observation.value} != {expected.observation}")
     if result.states_listed:
-        ours = frozenset(s.herd_line() for s in result.states)
+        ours = frozenset(s.herd_line().strip() for s in result.states)
         if ours != expected.states:
             missing = sorted(expected.states - ours)[:3]
             extra = sorted(ours - expected.states)[:3]

@@ -300,13 +300,29 @@ def _dependency_conditions(
 
 
 @dataclass(frozen=True)
+class Fault:
+    """What a fault event records (herd's `Act.Fault`, herd/machAction.ml, as `to_fault`
+    gives it to the final state): the labels of the faulting instruction, the location
+    accessed (None for UDF, SVC), herd's fault type (`FaultType.AArch64`: e.g.
+    `UndefinedInstruction`; None when herd gives none, as for Morello's capability
+    checks) and herd's message (Morello: `CapTag`)."""
+
+    labels: frozenset[str]
+    loc: str | None
+    ftype: str | None
+    msg: str | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """One memory event.
 
-    `kind` is "R", "W" or "F". A read's value is `read_value(eid)`; a write's `value` is the
-    expression it stores. `guard` is non-zero exactly in the executions where the event
-    happens (branches). `tags` name instruction and annotation sets used by models, e.g.
-    `MFENCE`, `X` (locked/atomic access), `Acquire`, `Once`. Events of one instruction
+    `kind` is "R", "W", "F" or "FAULT" (an instruction's fault, its `fault` says which;
+    herd's `Fault` action: no memory access, no fence). A read's value is
+    `read_value(eid)`; a write's `value` is the expression it stores. `guard` is non-zero
+    exactly in the executions where the event happens (branches). `tags` name instruction
+    and annotation sets used by models, e.g. `MFENCE`, `X` (locked/atomic access),
+    `Acquire`, `Once`. Events of one instruction
     (the read and write of an exchange) share `instr` and are not related by po, as in herd.
     """
 
@@ -319,6 +335,7 @@ class Event:
     guard: Expr = TRUE
     span: Span | None = None
     instr: int = 0  # index of the instruction within its thread; po relates different ones
+    fault: Fault | None = None  # for kind "FAULT"
 
     @property
     def is_init(self) -> bool:

@@ -21,11 +21,13 @@ from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.arch.registry import arch_of
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.model import ModelEncoding, encode_model
-from memlitmus.encode.terms import Cond
+from memlitmus.encode.terms import Cond, disj, to_int
 from memlitmus.errors import MemlitmusError, ModelError
+from memlitmus.faults import ObservedFault, absent_text, fault_atoms, matches, observed_faults
 from memlitmus.litmus.ast import (
     And,
     Atom,
+    FaultAtom,
     Implies,
     LitmusTest,
     Loc,
@@ -98,6 +100,9 @@ class TestEncoding:
         self.program = lower(test, self.arch, options.setup.variants)
         self.enc = ExecutionEncoding(self.program)
         self.observed = self._observed()
+        # herd's faults of the final state: those the condition's fault atoms name
+        self.fault_atoms = fault_atoms([test.condition.prop])
+        self.faults = observed_faults(self.enc, self.fault_atoms)
         self.prop = self._typed(test.condition.prop)
         self.session = Session.create(options.timeout_s)
         filter_cond = self._cond_of_filter()
@@ -150,6 +155,21 @@ class TestEncoding:
                 return entry.ctype
         return default
 
+    def terms(self) -> list[int | z3.ArithRef]:
+        """The terms a state is read from: the observed locations' final values, then
+        whether each observed fault happens (0/1)."""
+        return [obs.term for obs in self.observed] + [to_int(f.occurs) for f in self.faults]
+
+    def fault_cond(self, atom: FaultAtom) -> Cond:
+        """The condition that a fault atom holds: some fault it matches happens."""
+        return disj(f.occurs for f in self.faults if matches(atom, f.thread, f.fault))
+
+    def split(self, row: Row) -> tuple[dict[Loc, int], list[ObservedFault]]:
+        """A row of `terms()` values: the locations' values, and the faults that happen."""
+        n = len(self.observed)
+        values = {obs.loc: v for obs, v in zip(self.observed, row[:n], strict=True)}
+        return values, [f for f, v in zip(self.faults, row[n:], strict=True) if v]
+
     def ident(self, value: Value) -> int:
         """The integer of a literal value."""
         return value_id(self.enc, value)
@@ -157,7 +177,8 @@ class TestEncoding:
     def _cond_of_filter(self) -> Cond:
         if self.test.filter is None:
             return True
-        return prop_cond(self._typed(self.test.filter), self.term_of, self.ident)
+        return prop_cond(self._typed(self.test.filter), self.term_of, self.ident,
+                         self.fault_cond)
 
     def _typed(self, prop: Prop) -> Prop:
         """`prop` with each number compared to a typed location read as a value of that
@@ -312,7 +333,7 @@ def _list_states(
 ) -> tuple[ModelResult, list[Row]]:
     """The result with its states, and per state the row of values it was read from.
     With `witnesses_next` the blocking clauses of the enumeration are dropped after it."""
-    terms = [obs.term for obs in encoding.observed]
+    terms = encoding.terms()
     if witnesses_next:
         with encoding.session.scope():
             rows = enumerate_values(encoding.session, terms)
@@ -339,10 +360,10 @@ def _list_states(
 def _state_of(encoding: TestEncoding, row: Row) -> tuple[State, bool]:
     """The printed state of a row of observed values, and whether it satisfies the
     condition's proposition."""
-    values = {obs.loc: v for obs, v in zip(encoding.observed, row, strict=True)}
+    values, faults = encoding.split(row)
     symbols: dict[int, str] = {}  # thin-air symbols, named in order of appearance
     bindings: list[tuple[str, str]] = []
-    for index, (obs, v) in enumerate(zip(encoding.observed, row, strict=True)):
+    for index, (obs, v) in enumerate(zip(encoding.observed, row, strict=False)):
         text = value_text(encoding.enc, v, symbols, obs.ctype)
         if obs.group is None:
             bindings.append((obs.name, text))
@@ -351,12 +372,18 @@ def _state_of(encoding: TestEncoding, row: Row) -> tuple[State, bool]:
             bindings[-1] = (name, f"{elements[:-1]},{text}}}")
         else:  # the first element of a whole array: `t={1,2}`
             bindings.append((obs.name, f"{{{text}}}"))
-    return State(tuple(bindings)), prop_holds(encoding.prop, values, encoding.ident)
+    def fault_holds(atom: FaultAtom) -> bool:
+        return any(matches(atom, f.thread, f.fault) for f in faults)
+
+    shown = tuple(f.text for f in faults) + tuple(
+        absent_text(a) for a in reversed(encoding.fault_atoms) if not fault_holds(a))
+    return (State(tuple(bindings), shown),
+            prop_holds(encoding.prop, values, encoding.ident, fault_holds))
 
 
 def _probe(encoding: TestEncoding) -> Probe:
     return Probe(
-        encoding.session, encoding.enc, [obs.term for obs in encoding.observed],
+        encoding.session, encoding.enc, encoding.terms(),
         encoding.arch.tags, lambda row: _bindings_of(encoding, row),
     )
 
@@ -367,7 +394,7 @@ def _bindings_of(encoding: TestEncoding, row: Row) -> tuple[tuple[tuple[str, str
 
 
 def _verdict_only(encoding: TestEncoding, base: ModelResult) -> ModelResult:
-    prop = prop_cond(encoding.prop, encoding.term_of, encoding.ident)
+    prop = prop_cond(encoding.prop, encoding.term_of, encoding.ident, encoding.fault_cond)
     session = encoding.session
     some_yes = _satisfiable(session, prop)
     some_no = _satisfiable(session, z3.Not(prop) if not isinstance(prop, bool) else not prop)
@@ -386,8 +413,12 @@ def _counts(encoding: TestEncoding) -> dict[str, int]:
     prop = encoding.prop
 
     def satisfies(model: z3.ModelRef) -> bool:
-        values = {obs.loc: evaluate_int(model, obs.term) for obs in encoding.observed}
-        return prop_holds(prop, values, encoding.ident)
+        values, faults = encoding.split(tuple(evaluate_int(model, t)
+                                              for t in encoding.terms()))
+
+        def fault_holds(atom: FaultAtom) -> bool:
+            return any(matches(atom, f.thread, f.fault) for f in faults)
+        return prop_holds(prop, values, encoding.ident, fault_holds)
 
     positive, negative = count_executions(
         encoding.session, encoding.enc.identity_atoms(), satisfies

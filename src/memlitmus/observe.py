@@ -17,6 +17,7 @@ from memlitmus.litmus.ast import (
     ArrayEq,
     Atom,
     Const,
+    FaultAtom,
     Implies,
     InitEntry,
     Loc,
@@ -189,20 +190,24 @@ def declared_arrays(init: Iterable[InitEntry]) -> dict[str, list[str]]:
 _ELEMENT = re.compile(r"([A-Za-z_][\w.]*)\[([0-9]+)\]")
 
 
-def prop_cond(prop: Prop, term_of: Callable[[Loc], Term], ident: Callable[[Value], int]) -> Cond:
-    """The proposition as a condition over final values."""
+def prop_cond(prop: Prop, term_of: Callable[[Loc], Term], ident: Callable[[Value], int],
+              fault_of: Callable[[FaultAtom], Cond] | None = None) -> Cond:
+    """The proposition as a condition over final values; `fault_of` gives the condition
+    that a fault atom holds (none: no fault atom holds, herd's empty fault set)."""
     if isinstance(prop, Atom):
         eq = equal(term_of(prop.loc), ident(prop.value))
         return neg(eq) if prop.negated else eq
     if isinstance(prop, LocEq):
         eq = equal(term_of(prop.left), term_of(prop.right))
         return neg(eq) if prop.negated else eq
+    if isinstance(prop, FaultAtom):
+        return False if fault_of is None else fault_of(prop)
     if isinstance(prop, Const):
         return prop.value
     if isinstance(prop, Not):
-        return neg(prop_cond(prop.arg, term_of, ident))
-    left = prop_cond(prop.left, term_of, ident)
-    right = prop_cond(prop.right, term_of, ident)
+        return neg(prop_cond(prop.arg, term_of, ident, fault_of))
+    left = prop_cond(prop.left, term_of, ident, fault_of)
+    right = prop_cond(prop.right, term_of, ident, fault_of)
     if isinstance(prop, And):
         return conj(left, right)
     if isinstance(prop, Or):
@@ -210,19 +215,23 @@ def prop_cond(prop: Prop, term_of: Callable[[Loc], Term], ident: Callable[[Value
     return disj([neg(left), right])
 
 
-def prop_holds(prop: Prop, values: dict[Loc, int], ident: Callable[[Value], int]) -> bool:
-    """Evaluate a proposition on one final state."""
+def prop_holds(prop: Prop, values: dict[Loc, int], ident: Callable[[Value], int],
+               fault_holds: Callable[[FaultAtom], bool] | None = None) -> bool:
+    """Evaluate a proposition on one final state (`fault_holds`: whether a fault atom
+    holds in it; none: no fault atom holds)."""
     if isinstance(prop, Atom):
         return (values[prop.loc] == ident(prop.value)) != prop.negated
     if isinstance(prop, LocEq):
         return (values[prop.left] == values[prop.right]) != prop.negated
+    if isinstance(prop, FaultAtom):
+        return fault_holds is not None and fault_holds(prop)
     if isinstance(prop, Const):
         return prop.value
     if isinstance(prop, Not):
-        return not prop_holds(prop.arg, values, ident)
-    left = prop_holds(prop.left, values, ident)
+        return not prop_holds(prop.arg, values, ident, fault_holds)
+    left = prop_holds(prop.left, values, ident, fault_holds)
     if isinstance(prop, And):
-        return left and prop_holds(prop.right, values, ident)
+        return left and prop_holds(prop.right, values, ident, fault_holds)
     if isinstance(prop, Or):
-        return left or prop_holds(prop.right, values, ident)
-    return (not left) or prop_holds(prop.right, values, ident)
+        return left or prop_holds(prop.right, values, ident, fault_holds)
+    return (not left) or prop_holds(prop.right, values, ident, fault_holds)

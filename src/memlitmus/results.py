@@ -30,10 +30,21 @@ class State:
     """
 
     bindings: tuple[tuple[str, str], ...]
+    # the faults shown after the values (only when the condition tests faults): each
+    # `Fault(P0:L0,UndefinedInstruction)` of the state, then `~Fault(...)` for each
+    # fault atom of the condition that none matches (see `memlitmus.faults`)
+    faults: tuple[str, ...] = ()
 
     def herd_line(self) -> str:
-        """`0:EAX=0; [x]=1;` exactly as herd prints a state."""
-        return "".join(f"{name}={value}; " for name, value in self.bindings).rstrip()
+        """`0:EAX=0; [x]=1;` exactly as herd prints a state; with faults, herd's
+        `0:X0=0; Fault(P0:L0,UndefinedInstruction);` (a state of no values starts with
+        herd's space: ` Fault(P0,SupervisorCall);`, `  ~Fault(P0,SupervisorCall);`)."""
+        line = "".join(f"{name}={value}; " for name, value in self.bindings).rstrip()
+        if not self.faults:
+            return line
+        present = " ".join(f"{f};" for f in self.faults if not f.startswith("~"))
+        absent = "".join(f" {f};" for f in self.faults if f.startswith("~"))
+        return f"{line} {present}{absent}"
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,18 @@ Pair = tuple[int, int]
 BASE_RELATIONS = ("po", "rf", "co", "fr", "rmw", "addr", "data", "ctrl")
 
 
+_FAULT_SETS = frozenset({"FAULT", "FAULT-RD", "FAULT-WR", "EXC-ENTRY"})
+
+
 @dataclass(frozen=True)
 class WitnessEvent:
     """One event of an execution.
 
     `thread` is -1 for an initial write; `index` is its position in its thread's program
-    order (0-based, initial writes 0). `kind` is "R", "W" or "F" (a read-modify-write is a
-    read and a write related by `rmw`). `location` and `value` are printed as herd prints
-    them (`x`, `1`, or a location name for a pointer); None for a fence. `tags` are the
+    order (0-based, initial writes 0). `kind` is "R", "W", "F" or "FAULT" (a
+    read-modify-write is a read and a write related by `rmw`). `location` and `value` are
+    printed as herd prints them (`x`, `1`, or a location name for a pointer); None for a
+    fence or a fault. `tags` are the
     event's instruction and annotation sets (`MFENCE`, `X`, `Once`, `Acquire`, `Mb`, ...).
     """
 
@@ -48,6 +52,9 @@ class WitnessEvent:
         if self.kind == "F":
             shown = [t for t in self.tags if t != "F"]
             return f"F {shown[0].lower()}" if shown else "F"
+        if self.kind == "FAULT":  # `Fault UndefinedInstruction`, as herd's type names it
+            named = sorted(set(self.tags) - _FAULT_SETS)
+            return f"Fault {named[0]}" if named else "Fault"
         return f"{self.kind} {self.location}={self.value}"
 
 

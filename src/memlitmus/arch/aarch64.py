@@ -33,6 +33,7 @@ from memlitmus.arch import aarch64_alu as alu
 from memlitmus.arch import aarch64_atomic_pairs as atomic_pairs
 from memlitmus.arch import aarch64_atomics as atomics
 from memlitmus.arch import aarch64_control as control
+from memlitmus.arch import aarch64_faults as faults
 from memlitmus.arch import aarch64_pairs as pairs
 from memlitmus.arch import aarch64_sysregs as sysregs
 from memlitmus.arch import aarch64_values as values
@@ -57,6 +58,7 @@ __all__ = ["AARCH64", "HANDLERS", "AArch64Architecture", "canonical_reg", "retry
 TAGS = frozenset(
     {"A", "Q", "L", "X", "NoRet", "ISB"}
     | {f"{kind}.{opt}" for kind in ("DMB", "DSB") for opt in BARRIER_OPTIONS}
+    | faults.FAULT_TAGS
 )
 
 
@@ -144,6 +146,7 @@ HANDLERS: dict[str, Handler] = {
     **atomic_pairs.HANDLERS,
     **control.HANDLERS,
     **sysregs.HANDLERS,
+    **faults.HANDLERS,
 }
 
 

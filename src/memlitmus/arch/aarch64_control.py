@@ -102,6 +102,7 @@ def run_trace(execute: Execute, runner: A64Thread, tb: ThreadBuilder,
             trace.at = (proc, index + 1)
             continue
         tb.next_instruction()
+        tb.instr_labels = frozenset(trace.labels_before(trace.at))
         trace.next = None
         execute(runner, index, stmt)
         if trace.cut:  # herd drops the execution: no final state

@@ -55,6 +55,16 @@ class Trace:
             out.append(stmt.name)
         return out
 
+    def labels_before(self, pos: Position) -> list[str]:
+        """The labels of the instruction at `pos` (those right before it)."""
+        code = self.code(pos[0])
+        out = []
+        for stmt in reversed(code[:pos[1]]):
+            if isinstance(stmt, Instr):
+                break
+            out.append(stmt.name)
+        return out
+
     def resolve(self, target: str, span: Span) -> Position:
         """A label of the code being run, or a target relative to the instruction."""
         proc, index = self.at

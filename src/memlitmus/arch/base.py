@@ -136,6 +136,7 @@ class AsmFrontEnd(FrontEnd[AsmThread], Generic[RunnerT]):
         labels = {stmt.name: i for i, stmt in enumerate(code) if isinstance(stmt, Label)}
         undefined: dict[str, Span] = {}  # the first branch to each label the code lacks
         pc = steps = 0
+        here: list[str] = []  # the labels of the next instruction
         while pc < len(code):
             stmt = code[pc]
             steps += 1
@@ -144,7 +145,9 @@ class AsmFrontEnd(FrontEnd[AsmThread], Generic[RunnerT]):
             pc += 1
             if isinstance(stmt, Label):
                 tb.label(stmt.name)
+                here.append(stmt.name)
                 continue
+            tb.instr_labels, here = frozenset(here), []
             if inline is not None:
                 stmt = Instr(stmt.mnemonic, stmt.operands, inline)
             name = self.branch_target(stmt)

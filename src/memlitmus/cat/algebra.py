@@ -193,15 +193,15 @@ Relation = frozenset[Pair]
 class Event:
     """An event of a hand-written execution.
 
-    `thread` None marks an initial write. `kind` is "R", "W" or "F" (an RMW is two
-    events linked by `rmw`). `tags` name the instruction sets the event belongs to
-    (e.g. "MFENCE", "X"); `annotations` are bell annotations (e.g. "once"); `value` is
-    the value read or written, if known.
+    `thread` None marks an initial write. `kind` is "R", "W", "F" or "FAULT" (an RMW is
+    two events linked by `rmw`; a fault is in none of R, W, F). `tags` name the
+    instruction sets the event belongs to (e.g. "MFENCE", "X"); `annotations` are bell
+    annotations (e.g. "once"); `value` is the value read or written, if known.
     """
 
     eid: int
     thread: int | None
-    kind: Literal["R", "W", "F"]
+    kind: Literal["R", "W", "F", "FAULT"]
     loc: str | None = None
     tags: frozenset[str] = field(default_factory=frozenset)
     annotations: frozenset[str] = field(default_factory=frozenset)
@@ -443,7 +443,8 @@ def _event_sets(events: Sequence[Event], co: Relation) -> dict[str, EventSet]:
     sets: dict[str, set[int]] = {"R": set(), "W": set(), "F": set(), "IW": set(), "FW": set()}
     has_successor = {x for x, _ in co}
     for e in events:
-        sets[e.kind].add(e.eid)
+        if e.kind in sets:  # a FAULT event is in its tags' sets only
+            sets[e.kind].add(e.eid)
         if e.kind == "W" and e.thread is None:
             sets["IW"].add(e.eid)
         if e.kind == "W" and e.eid not in has_successor:

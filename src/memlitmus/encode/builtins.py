@@ -17,8 +17,9 @@ LOCK_TAGS = frozenset({"LKR", "LKW", "UL", "LF"})
 
 HERD_AARCH64_EMPTY_SETS = frozenset({
     # herd's AArch64 events memlitmus never makes: implicit accesses (NExp: page-table
-    # walks, tag checks, instruction fetches), faults and exceptions, TLB and cache
-    # maintenance, MTE tags, guarded control stacks, spurious and speculated events.
+    # walks, tag checks, instruction fetches), faults and exceptions (but those of UDF
+    # and SVC, whose events carry these tags), TLB and cache maintenance, MTE tags,
+    # guarded control stacks, spurious and speculated events.
     "NExp", "T", "GCS", "PTE", "PTEV", "PTEINV", "PA", "D-PTE", "AF", "DB", "Instr",
     "FAULT", "FAULT-RD", "FAULT-WR", "EXC-ENTRY", "EXC-RET", "MMU", "Translation",
     "AccessFlag", "Permission", "AddressSize", "Exclusive", "TagCheck", "PacCheck",
@@ -129,8 +130,10 @@ class Builtins:
             edges.update(self._static(regs.branch_po()).edges)
             return ZRel(edges)
 
+        # empty unless the front end tags some event so (UDF's and SVC's faults)
         makers: dict[str, Callable[[], ZSet | ZRel]] = {
-            name: (lambda: ZSet({})) for name in HERD_AARCH64_EMPTY_SETS}
+            name: (lambda name=name: self._set(lambda e: name in e.tags))  # type: ignore[misc]
+            for name in HERD_AARCH64_EMPTY_SETS}
         makers.update({
             "Exp": lambda: self._set(lambda e: e.is_memory),
             "Rreg": ghosts("Rreg"),

@@ -81,6 +81,33 @@ class LocEq:
 
 
 @dataclass(frozen=True)
+class FaultAtom:
+    """`fault(P0:L0,x,MMU:Translation)`: thread `proc` faulted (herd's `Fault.atom`,
+    lib/fault.ml), at an instruction labelled `label` if given, on location `loc` if
+    given, with fault type `ftype` if given. herd's grammar (lib/stateParser.mly `fault`)
+    reads `fault(P0,NAME)` as a type when NAME is one of herd's AArch64 fault types
+    (`FAULT_TYPES`), else as a location."""
+
+    proc: int
+    label: str | None
+    loc: str | None
+    ftype: str | None
+    span: Span
+
+    def __str__(self) -> str:
+        """The atom as herd prints it in a condition (`Fault.pp_fatom`)."""
+        where = f"P{self.proc}" + (f":{self.label}" if self.label is not None else "")
+        rest = "".join(f",{part}" for part in (self.loc, self.ftype) if part is not None)
+        return f"fault({where}{rest})"
+
+
+FAULT_TYPES = ("MMU:Translation", "MMU:AccessFlag", "MMU:Permission", "TagCheck",
+               "UndefinedInstruction", "SupervisorCall")
+"""herd 7.58's AArch64 fault types, in herd's order (lib/faultType.ml `AArch64.t`): the
+order of `compare`, which sorts faults in a state."""
+
+
+@dataclass(frozen=True)
 class Const:
     """`true` or `false`."""
 
@@ -119,7 +146,7 @@ class Implies:
     right: Prop
 
 
-Prop = Atom | LocEq | Const | Not | And | Or | Implies
+Prop = Atom | LocEq | FaultAtom | Const | Not | And | Or | Implies
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from memlitmus.litmus.ast import (
     Atom,
     Condition,
     Const,
+    FaultAtom,
     Implies,
     Loc,
     LocEq,
@@ -120,6 +121,8 @@ def _pp(prop: Prop, above: str, arch: str) -> str:
     if isinstance(prop, LocEq):
         text = f"{location_name(prop.left, arch)}={location_name(prop.right, arch)}"
         return f"not ({text})" if prop.negated else text
+    if isinstance(prop, FaultAtom):
+        return str(prop)  # herd's Fault.pp_fatom: `fault(P0:L0,UndefinedInstruction)`
     if isinstance(prop, Const):
         return "true" if prop.value else "false"
     if isinstance(prop, Not):
@@ -211,13 +214,16 @@ def state_sort_key(
     herd's map comparison (`RState.compare`).
     """
     bindings = state.bindings if isinstance(state, State) else tuple(state)
-    return _values_key(sort_bindings(bindings, arch))
+    key = _values_key(sort_bindings(bindings, arch))
+    if isinstance(state, State) and state.faults:  # herd: values first, then faults
+        return (*key, (4, 0, " ".join(state.faults), ()))
+    return key
 
 
 def sort_states(states: Iterable[State], arch: str) -> tuple[State, ...]:
     """States with their bindings and their lines in herd's order."""
-    normalised = (State(sort_bindings(st.bindings, arch)) for st in states)
-    return tuple(sorted(normalised, key=lambda st: _values_key(st.bindings)))
+    normalised = (State(sort_bindings(st.bindings, arch), st.faults) for st in states)
+    return tuple(sorted(normalised, key=lambda st: state_sort_key(st, arch)))
 
 
 def _values_key(bindings: Iterable[tuple[str, str]]) -> tuple[ValueKey, ...]:

@@ -16,12 +16,14 @@ from lark import Token, Transformer
 
 from memlitmus.litmus.ast import (
     ANY_THREAD,
+    FAULT_TYPES,
     And,
     ArrayEq,
     AsmThread,
     Atom,
     Condition,
     Const,
+    FaultAtom,
     Implies,
     InitEntry,
     Loc,
@@ -256,7 +258,37 @@ class CommonTransformer(SectionTransformer):
         return Atom(located.loc, value, span_of(located.tok), negated=negated)
 
     def fault_atom(self, children: list[Any]) -> Prop:
-        raise unsupported(f"faults in the final condition (`{children[0]}`)", children[0])
+        """`fault(P0:L0,x,Type)` and its shorter forms, as herd's grammar reads them
+        (lib/stateParser.mly `fault`): after the thread (and label), one NAME is a fault
+        type when herd knows it as one, else a location; `A:B` is a type; two parts are
+        a location and a type."""
+        tok = children[0]
+        found = _FAULT.fullmatch(str(tok))
+        if found is None:
+            raise syntax_error(f"expected `fault(Pn)`, `fault(Pn:Label)`, or either with "
+                               f"a location and/or a fault type, got `{tok}`", tok)
+        proc, label, rest = int(found.group(1)), found.group(2), found.group(3)
+        parts = [p.strip() for p in rest.split(",")] if rest is not None else []
+        if any(p.startswith("PTE") and "(" in p for p in parts):
+            raise unsupported(f"page-table entries in a fault (`{tok}`)", tok)
+        if any(not _FAULT_PART.fullmatch(p) for p in parts) or len(parts) > 2:
+            raise syntax_error(f"bad fault `{tok}`", tok)
+        loc: str | None = None
+        ftype: str | None = None
+        parts = [re.sub(r"\s+", "", p) for p in parts]
+        if len(parts) == 2:
+            loc, ftype = parts
+        elif parts and (":" in parts[0] or parts[0] in FAULT_TYPES):
+            ftype = parts[0]
+        elif parts:
+            loc = parts[0]
+        if loc is not None and ":" in loc:
+            raise syntax_error(f"bad location `{loc}` in fault `{tok}`", tok)
+        if ftype is not None and ftype not in FAULT_TYPES:
+            # herd: `Warn.user_error "%s not a valid fault type"` (lib/faultType.ml)
+            raise syntax_error(f"{ftype} not a valid fault type (herd's AArch64 types: "
+                               f"{', '.join(FAULT_TYPES)})", tok)
+        return FaultAtom(proc, label, loc, ftype, span_of(tok))
 
     def typed_location(self, children: list[Any]) -> _Located:
         """`0:X2 ins_t`: a register shown as an instruction (the only type accepted)."""
@@ -296,6 +328,10 @@ class CommonTransformer(SectionTransformer):
             return _Located(MemLoc(str(children[1])), first)
         return _value(first)
 
+
+_FAULT = re.compile(
+    r"[Ff]ault\s*\(\s*P([0-9]+)\s*(?::\s*([A-Za-z_][A-Za-z0-9_.]*)\s*)?(?:,(.*))?\)", re.S)
+_FAULT_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(?:\s*:\s*[A-Za-z_][A-Za-z0-9_]*)*")
 
 _ATOM_PARTS = re.compile(
     r"(?:(?P<thread>[0-9]+)\s*:\s*(?P<reg>[\w.]+)|\[?\s*(?P<mem>[\w.]+)\s*\]?)"
@@ -348,6 +384,10 @@ def assemble_table(items: Iterable[Any]) -> tuple[AsmThread, ...]:
     procs: list[tuple[int, Token]] = []
     for tok in it:
         if tok.type == "PROC":
+            if tok.endswith(".F"):
+                raise unsupported(
+                    f"a fault handler (`{tok}`): memlitmus runs no fault handler code "
+                    "(herd runs it when a thread faults under `Variant=handled`)", tok)
             number = int(tok[1:])
             if any(number == p for p, _ in procs):
                 raise syntax_error(f"thread `{tok}` declared twice", tok)

@@ -162,7 +162,7 @@ def _outcome_rows(results: Sequence[ModelResult]) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for r in results:
         for state, satisfies in zip(r.states, r.witnesses, strict=True):
-            row = rows.setdefault(state_text(state.bindings),
+            row = rows.setdefault(state.herd_line().strip(),
                                   {"satisfies": satisfies, "models": {}})
             row["models"][r.model] = ("allowed", "")
         for f in r.forbidden:
@@ -186,7 +186,7 @@ def _graphs(test: TestReport, max_graphs: int, condition_only: bool) -> list[dic
             if f.execution is not None and (f.satisfies or not condition_only)
         ]
         allowed = [
-            _graph(f"{test.anchor}-{r.model}-a{i}", r.model, True, state_text(s.bindings),
+            _graph(f"{test.anchor}-{r.model}-a{i}", r.model, True, s.herd_line().strip(),
                    e, ())
             for i, (s, e) in enumerate(allowed_all[:max_graphs])
         ]

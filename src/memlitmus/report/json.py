@@ -90,5 +90,9 @@ def _states(result: ModelResult, unknown: bool) -> list[dict[str, int | str]] | 
 
 
 def _state(state: State) -> dict[str, int | str]:
-    """One state as an object keyed by herd's names, in herd's order."""
-    return {name: json_value(value) for name, value in state.bindings}
+    """One state as an object keyed by herd's names, in herd's order; a fault the
+    condition tests is keyed by its text (`Fault(P0:L0,UndefinedInstruction)`), 1 when
+    the state has it, 0 when not (herd's `~Fault(...)`)."""
+    out: dict[str, int | str] = {name: json_value(value) for name, value in state.bindings}
+    out.update((f.removeprefix("~"), 0 if f.startswith("~") else 1) for f in state.faults)
+    return out

@@ -186,7 +186,9 @@ def encode(result: ModelResult | FileError) -> dict[str, Any]:
     for f in fields(result):
         value = getattr(result, f.name)
         if f.name == "states":
-            value = [[list(pair) for pair in s.bindings] for s in value]
+            value = [[list(pair) for pair in s.bindings] if not s.faults
+                     else {"bindings": [list(pair) for pair in s.bindings],
+                           "faults": list(s.faults)} for s in value]
         elif isinstance(value, Observation):
             value = value.value
         record[f.name] = value
@@ -198,10 +200,16 @@ def decode(payload: dict[str, Any]) -> ModelResult | FileError:
     if "error" in payload:
         return FileError(**payload["error"])
     record = dict(payload["result"])
-    record["states"] = tuple(
-        State(tuple((str(name), str(value)) for name, value in s)) for s in record["states"]
-    )
+    record["states"] = tuple(_state(s) for s in record["states"])
     record["observation"] = Observation(record["observation"])
     for name in ("witnesses", "flags"):
         record[name] = tuple(record[name])
     return ModelResult(**record)
+
+
+def _state(record: list[list[str]] | dict[str, Any]) -> State:
+    """A state `encode` wrote: its (name, value) pairs, or those and its faults."""
+    if isinstance(record, dict):
+        return State(tuple((str(n), str(v)) for n, v in record["bindings"]),
+                     tuple(str(f) for f in record["faults"]))
+    return State(tuple((str(name), str(value)) for name, value in record))

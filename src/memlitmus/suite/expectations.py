@@ -185,7 +185,7 @@ class TsvRow(Expectation):
         if result.observation.value != self.observation:
             problems.append(f"observation {result.observation.value} != {self.observation}")
         if self.states is not None and result.states_listed:
-            ours = frozenset(s.herd_line() for s in result.states)
+            ours = frozenset(s.herd_line().strip() for s in result.states)
             if ours != self.states:
                 missing = sorted(self.states - ours)[:3]
                 extra = sorted(ours - self.states)[:3]

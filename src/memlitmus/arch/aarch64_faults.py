@@ -1,0 +1,75 @@
+"""AArch64 instructions that fault: UDF (undefined instruction) and SVC (supervisor call),
+and what a fault does to its thread, as herd 7.58 has them.
+
+herd (herd/AArch64Sem.ml `I_UDF`, `I_SVC`) gives each a fault event (`mk_fault`: no
+location, direction R, no annotation, type `UndefinedInstruction` or `SupervisorCall`,
+an exception entry since it is no asynchronous tag check) and sets ELR_EL1; what follows
+is herd's fault handling (herd/mem.ml `add_fault`, lib/fault.ml `Handling`), chosen by
+the test's `Variant=` words (herd's `-variant`):
+
+* `fatal` or `precise`, and the default: the thread stops; its registers keep the values
+  they had (`stop`).
+* `faultToNext` or `skip`: the thread goes on with the next instruction.
+* `handled` or `imprecise`: herd re-runs the instruction in the thread's fault handler
+  (`P0.F` code); without one, a UDF or SVC faults again and herd drops the execution.
+  memlitmus has no fault handlers: refused by name.
+
+The event is in herd's sets `FAULT`, `FAULT-RD`, `EXC-ENTRY` and the set of its type
+(herd/machAction.ml `fault_sets`), which herd's aarch64.cat sees (`EXC-ENTRY` is an
+instruction-fetch barrier there, `IFB`); ELR_EL1 is not modelled.
+"""
+
+from __future__ import annotations
+
+from memlitmus.arch.aarch64_runner import A64Thread, Handler
+from memlitmus.arch.base import operands
+from memlitmus.errors import Span, UnsupportedError
+from memlitmus.events import Fault
+from memlitmus.litmus.ast import Imm, Instr
+
+__all__ = ["FAULT_TAGS", "HANDLERS", "fault_handling", "raise_fault"]
+
+FAULT_TAGS = frozenset({"FAULT", "FAULT-RD", "FAULT-WR", "EXC-ENTRY",
+                        "UndefinedInstruction", "SupervisorCall"})
+"""herd's event sets of the faults memlitmus makes (a model knows them when empty)."""
+
+_HANDLING = {"fatal": "fatal", "precise": "fatal", "faulttonext": "skip", "skip": "skip",
+             "handled": "handled", "imprecise": "handled"}
+
+
+def fault_handling(variants: frozenset[str]) -> str:
+    """herd's fault handling named by the test's variants: "fatal" (the default),
+    "skip" or "handled" (lib/fault.ml `Handling.parse`, case-insensitive)."""
+    chosen = [_HANDLING[v.lower()] for v in sorted(variants) if v.lower() in _HANDLING]
+    return chosen[-1] if chosen else "fatal"
+
+
+def raise_fault(t: A64Thread, fault: Fault, tags: frozenset[str], span: Span) -> None:
+    """A fault of the instruction being run, then what the test's fault handling makes
+    of it (see the module)."""
+    mode = fault_handling(t.tb.variants)
+    if mode == "handled":
+        raise UnsupportedError(
+            "a fault under herd's fault handling `handled` (herd re-runs the faulting "
+            "instruction in the thread's fault handler; memlitmus has none: use "
+            "`Variant=fatal` or `faultToNext`)", span)
+    t.tb.fault(fault, tags, span)
+    if mode == "fatal":
+        t.tb.stop()
+
+
+def _exception(ftype: str) -> Handler:
+    """UDF #imm / SVC #imm: an exception of type `ftype` (herd: no location, a read)."""
+    def handler(t: A64Thread, instr: Instr) -> None:
+        (imm,) = operands(instr, 1)
+        if not (isinstance(imm, Imm) and isinstance(imm.value, int)):
+            raise UnsupportedError(f"`{instr.mnemonic}` takes an immediate (`#0`)", instr.span)
+        raise_fault(t, Fault(t.tb.instr_labels, None, ftype),
+                    frozenset({"FAULT", "FAULT-RD", "EXC-ENTRY", ftype}), instr.span)
+    return handler
+
+
+HANDLERS: dict[str, Handler] = {
+    "UDF": _exception("UndefinedInstruction"),
+    "SVC": _exception("SupervisorCall"),
+}
