@@ -23,6 +23,7 @@ from tests.conftest import ROOT, rows, run
 SB_X86 = "litmus/x86/SB.litmus"
 SB_MBS = "litmus/lkmm/SB+mbs.litmus"  # C, smp_mb() on both sides
 MP_ARM = "litmus/aarch64/MP.litmus"
+HERD_LIBDIR = ROOT / ".." / "shared" / "models" / "herd-libdir"
 
 
 @pytest.fixture(autouse=True)
@@ -125,6 +126,67 @@ def test_a_users_cat_error_on_one_test_is_that_pairs_error(
     sc, mine = (json.loads(line) for line in out.splitlines())
     assert sc["observation"] == "Never"
     assert mine["model"] == "needsdmb" and "DMB.NOPE" in mine["error"]
+
+
+# ---- a C test under an architecture's model ---------------------------------------------
+
+MISMATCH = ("is a model for AArch64 tests; this is a C test (judge it through the kernel's "
+            "mapping with `memlitmus run -m armv8`, `--mapping` to pick the table)")
+
+
+def _arch_model(tmp_path: Path) -> Path:
+    """A user's AArch64 model: it includes an AArch64 library file of its own folder."""
+    (tmp_path / "aarch64mine.cat").write_text('let mine = po\n', encoding="utf-8")
+    path = tmp_path / "arm.cat"
+    path.write_text('"arm"\ninclude "aarch64mine.cat"\nif "x" then let a = 0 '
+                    'else let a = 0 end\nacyclic mine | rf | co | fr as sc\n',
+                    encoding="utf-8")
+    return path
+
+
+def test_a_users_model_including_an_architectures_library_judges_that_architecture(
+    tmp_path: Path,
+) -> None:
+    assert resolve(str(_arch_model(tmp_path))).judges == {"AArch64"}
+    if (HERD_LIBDIR / "aarch64.cat").is_file():  # herd's own, through aarch64hwreqs.cat
+        assert resolve(str(HERD_LIBDIR / "aarch64.cat")).judges == {"AArch64"}
+        assert resolve(str(HERD_LIBDIR / "x86tso.cat")).judges == {"X86", "X86_64"}
+        assert resolve(str(HERD_LIBDIR / "sc.cat")).judges is None
+
+
+@pytest.mark.parametrize("model", ["aarch64.cat", "-cat", "armv8"])
+def test_herd7_refuses_a_c_test_under_an_aarch64_model(
+    model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """herd has no kernel mappings: `herd7 -model aarch64.cat C.litmus` is refused at the
+    test's header, for the shipped model and for a user's AArch64 model alike."""
+    args = ["-model", model] if model != "-cat" else ["-cat", str(_arch_model(tmp_path))]
+    status, out, err = run(capsys, "herd7", *args, SB_MBS)
+    shown = "arm.cat" if model == "-cat" else "armv8"
+    assert (status, out) == (2, "")
+    assert err == f"Warning: {SB_MBS}:1:1: `{shown}` {MISMATCH} (User error)\n"
+
+
+def test_run_still_judges_a_c_test_through_the_kernel_mapping(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`memlitmus run -m armv8` lowers the C test (smp_mb() is a DMB ISH: Never); a
+    user's AArch64 model is refused there too, in its own row."""
+    status, out, err = run(capsys, "run", SB_MBS, "-m", "armv8", "--cat",
+                           str(_arch_model(tmp_path)), "-f", "json")
+    assert status == 2
+    armv8, mine = (json.loads(line) for line in out.splitlines())
+    assert (armv8["model"], armv8["observation"]) == ("armv8", "Never")
+    assert mine["error"].startswith(f"{SB_MBS}:1:1: `arm.cat` {MISMATCH}\n")
+    assert err.startswith(f"{SB_MBS}:1:1: `arm.cat` {MISMATCH}")
+
+
+def test_herd7_still_judges_a_c_test_under_sc_and_lkmm(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    for model in ("sc", "lkmm"):
+        status, out, _ = run(capsys, "herd7", "-model", model, SB_MBS)
+        assert status == 0 and "\nObservation SB+mbs Never 0 3\n" in out
 
 
 # ---- herd7's spellings -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import z3
 
@@ -45,7 +46,7 @@ from memlitmus.litmus.names import (
     name_sort_key,
     state_sort_key,
 )
-from memlitmus.models import Model, ModelSetup
+from memlitmus.models import Model, ModelSetup, resolve
 from memlitmus.observe import (
     INT_TYPES,
     Observed,
@@ -84,6 +85,10 @@ class Options:
     setup: ModelSetup = ModelSetup()
     """herd's `-I`, `-bell` and `-variant`, for the models a worker resolves by name."""
     executions: bool = False  # keep one witness execution per allowed state
+    kernel_mappings: bool = True
+    """Judge a C test under a hardware model through the kernel's mapping (`memlitmus
+    run`, docs/kernel-mappings.md). False for herd7's command line: herd has no such
+    mappings, so there a C test under an architecture's model is that pair's error."""
     forbidden: bool = False  # list the forbidden candidate outcomes with their reasons
 
 
@@ -222,7 +227,7 @@ def judge_each(
     clock: float | None = time.perf_counter() if started is None else started
     encodings: dict[object, tuple[TestEncoding, float] | PairError] = {}
     for model in models:
-        route = route_of(arch, model)
+        route = route_of(arch, model, options.kernel_mappings)
         if route is None:
             yield _pair_error(test, model, _not_judged(test, arch, model))
             continue
@@ -244,12 +249,16 @@ def judge_each(
 Route = Lowering | type[Architecture]
 
 
-def route_of(arch: type[Architecture], model: Model) -> Route | None:
+def route_of(arch: type[Architecture], model: Model, mappings: bool = True) -> Route | None:
     """How `model` judges a test of `arch`: through a lowering the descriptor registers
     for that (shipped) model (C lowered through a kernel mapping), else the architecture
-    itself when the model judges it (a user's `.cat` file judges any), else None."""
-    if model.shipped and model.name in arch.lowerings:
-        return arch.lowerings[model.name]
+    itself when the model judges it (a user's `.cat` file judges any, unless it is an
+    architecture's model, `models.architectures_of`), else None. Without `mappings`
+    (herd7's command line) a lowering serves only a model that judges `arch` anyway
+    (sc): an architecture's model gets no C test."""
+    lowering = arch.lowerings.get(model.name) if model.shipped else None
+    if lowering is not None and (mappings or model.judges_arch(arch.name)):
+        return lowering
     if model.judges_arch(arch.name):
         return arch
     return None
@@ -257,12 +266,20 @@ def route_of(arch: type[Architecture], model: Model) -> Route | None:
 
 def _not_judged(test: LitmusTest, arch: type[Architecture], model: Model) -> str:
     """The error of a model that does not judge the test's architecture, at the
-    architecture's name in the file's header (`SB.litmus:1:1: model ...`)."""
+    architecture's name in the file's header (`SB.litmus:1:1: model ...`). For a C test
+    and a model of hardware the kernel has a mapping for, it names the way that exists:
+    the shipped model of that hardware through the mapping (`memlitmus run`)."""
     judges = ", ".join(sorted(model.judges or ()))
-    return ModelError(
-        f"model `{model.name}` does not judge {arch.name} tests (it judges {judges})",
-        test.span, test.source,
-    ).render()
+    assert model.judges is not None  # a model judging any architecture judges this one
+    message = f"model `{model.name}` does not judge {arch.name} tests (it judges {judges})"
+    through = sorted(name for name in arch.lowerings
+                     if model.judges & (resolve(name).judges or frozenset()))
+    if through:
+        shown = model.name if model.shipped else Path(model.path).name
+        message = (f"`{shown}` is a model for {judges} tests; this is a {arch.name} test "
+                   f"(judge it through the kernel's mapping with `memlitmus run -m "
+                   f"{through[0]}`, `--mapping` to pick the table)")
+    return ModelError(message, test.span, test.source).render()
 
 
 def _encode(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from memlitmus.cat.ast import CatModel
+from memlitmus.cat.ast import CatModel, ForallIns, IfIns, IncludeIns, Ins, MatchIns, ProcedureIns
 from memlitmus.cat.parse import load_cat
 from memlitmus.errors import ModelError
 
@@ -158,10 +158,51 @@ class ModelSetup:
                        variants=model.variants | self.variants)
 
 
+# herd's library files written for one architecture's events (herd/libdir): a user's
+# model that includes one, directly or through another file, is that architecture's
+# model, as herd's own aarch64.cat (aarch64hwreqs.cat, aarch64util.cat, ...) and
+# x86tso.cat (x86fences.cat) are. Tried on another architecture's test, such a model
+# fails deep inside the library (`same-instance` is AArch64's), so the pair is refused.
+ARCH_LIBRARIES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("aarch64", frozenset({"AArch64"})),  # every aarch64*.cat
+    ("x86fences.cat", frozenset({"X86", "X86_64"})),
+    ("ppcfences.cat", frozenset({"PPC"})),
+)
+
+
+def architectures_of(cat: CatModel) -> frozenset[str] | None:
+    """The architectures a user's model is written for: those of the architecture
+    library files it includes, directly or not (`ARCH_LIBRARIES`), when they are all one
+    architecture's; None (any architecture) when it reaches none, or several (herd's
+    sc.cat, through fences.cat)."""
+    found: set[frozenset[str]] = set()
+    stack: list[Ins] = list(cat.instructions)
+    while stack:
+        ins = stack.pop()
+        if isinstance(ins, IncludeIns):
+            name = Path(ins.path).name
+            for prefix, arches in ARCH_LIBRARIES:
+                if name.startswith(prefix) and name.endswith(".cat"):
+                    found.add(arches)
+            stack.extend(ins.resolved or ())
+        elif isinstance(ins, IfIns):  # the blocks `parse._resolve_ins` resolves
+            stack.extend((*ins.then, *ins.else_))
+        elif isinstance(ins, MatchIns):
+            stack.extend(i for _, block in ins.clauses for i in block)
+            stack.extend(ins.default or ())
+        elif isinstance(ins, ProcedureIns | ForallIns):
+            stack.extend(ins.body)
+    # herd's fences.cat includes every architecture's fences: a model that reaches
+    # several architectures' libraries is for any architecture
+    return found.pop() if len(found) == 1 else None
+
+
 @cache
 def _load(
     name: str, path: str, judges: frozenset[str] | None, shipped: bool,
     search_dirs: tuple[str, ...] = (),
 ) -> Model:
     cat = load_cat(path, [Path(d) for d in search_dirs])
+    if not shipped:
+        judges = architectures_of(cat)
     return Model(name, cat, judges, shipped, path, herd_view=not shipped)
