@@ -234,7 +234,8 @@ class ThreadBuilder:
     # every thread of the test by number, for code that runs another thread's code
     # (AArch64's `BLR X1` with X1 = label `P1:L1`)
     peers: dict[int, object] = field(default_factory=dict)
-    # the test's `Variant=` words (herd's -variant), for semantics they change (AArch64 NV2)
+    # herd's variants, lower-cased: the test's `Variant=` words and the command line's
+    # `-variant`s (`base.variants_of`), for semantics they change (AArch64 NV2, telechat)
     variants: frozenset[str] = frozenset()
     # the instruction being run, named when one of its accesses is refused
     construct: str = "this access"

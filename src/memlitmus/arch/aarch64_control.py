@@ -185,7 +185,7 @@ def _value_of(trace: Trace, pos: Position) -> AddrOf:
 def ret(t: A64Thread, instr: Instr) -> None:
     """RET {Xn}: jump to the address in X30 (or Xn)."""
     trace = _trace(t, instr)
-    if not instr.operands and "telechat" in {v.lower() for v in t.tb.variants}:
+    if not instr.operands and "telechat" in t.tb.variants:
         # herd's `Variant=telechat`: a RET ends the thread (code compiled from C)
         proc, _ = trace.at
         trace.jump(t.tb, (proc, len(trace.code(proc))), False, instr.span)

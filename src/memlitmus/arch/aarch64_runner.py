@@ -128,6 +128,12 @@ class A64Thread:
             if mem.extend == "SXTW":
                 index = values.sign_extend(index, 32)
             addr = binop("+", addr, scaled(index, mem.scale))
+        if (isinstance(addr, AddrOf) and addr.name.startswith("label:")
+                and self.tb.variants & {"self", "ifetch"}):
+            # herd's `-variant self` (= ifetch) fetches instructions as memory accesses
+            raise UnsupportedError("an access to code under `-variant self` (herd then "
+                                   "fetches instructions from memory: self-modifying "
+                                   "code)", span)
         if isinstance(addr, AddrOf) and addr.name.startswith("label:") and (
                 not code_ok or mem.offset or not tracing.load_code(self.tb, self.trace, addr)):
             raise UnsupportedError("an access to code other than a load of a labelled "

@@ -40,7 +40,7 @@ def mrs(t: A64Thread, instr: Instr) -> None:
         value = ZERO
         for bit, flag in _FLAG_BITS:
             value = binop("|", value, binop("<<", t.tb.get(flag), Const(bit)))
-    elif name in NV2_OFFSETS and "NV2" in t.tb.variants:
+    elif name in NV2_OFFSETS and "nv2" in t.tb.variants:
         _, value = t.tb.read(_nv2_address(t, name), PLAIN, instr.span)
     else:
         value = t.tb.get(name)
@@ -57,7 +57,7 @@ def msr(t: A64Thread, instr: Instr) -> None:
                 for bit, flag in _FLAG_BITS}
         bits["%LT"] = binop("!=", bits["%N"], bits["%V"])
         t.set_flags(bits)
-    elif name in NV2_OFFSETS and "NV2" in t.tb.variants:
+    elif name in NV2_OFFSETS and "nv2" in t.tb.variants:
         t.tb.write(_nv2_address(t, name), value, PLAIN, instr.span)
     else:
         t.tb.set(name, value)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from memlitmus import mixed_size
@@ -263,11 +263,22 @@ def value_expr(value: Value | None) -> Expr:
     return AddrOf(value)
 
 
-def lower(test: LitmusTest, arch: Arch, variants: frozenset[str] = frozenset()) -> EventProgram:
-    """Turn a parsed test into its event program; `variants` are the command line's
-    (herd's `-variant`), joined to the test's own `Variant=` words."""
-    variants = variants | frozenset(
-        v.strip() for v in test.metadata.get("Variant", "").split(",") if v.strip())
+def variants_of(test: LitmusTest, given: Iterable[str] = ()) -> frozenset[str]:
+    """herd's variants for a test's front end, lower-cased (herd's `Variant.parse` reads
+    them so): those of its `Variant=` line (words split at commas and blanks, as herd's
+    `TestVariant` reads them) added to those `given` (`-variant`, a `.cfg`'s `variant`
+    key; herd/parseTest.ml starts from the command line's and adds the test's)."""
+    words = (test.metadata.get("Variant", ""), *given)
+    return frozenset(v.lower() for text in words for v in _VARIANT_SPLIT.split(text) if v)
+
+
+_VARIANT_SPLIT = re.compile(r"[,\s]+")
+
+
+def lower(test: LitmusTest, arch: Arch, variants: Iterable[str] = ()) -> EventProgram:
+    """Turn a parsed test into its event program; `variants`: herd's `-variant`s, added
+    to the test's own `Variant=` line (`variants_of`)."""
+    variants = variants_of(test, variants)
     layout = mixed_layout(test, arch) if mixed_size.is_mixed(variants) else None
     init_memory: dict[str, Expr] = {}
     init_regs: dict[int, dict[str, Expr]] = {}

@@ -22,6 +22,7 @@ HERD_EVENT_VARIANTS = {
     "kvm": "page-table walks and their faults",
     "memtag": "tag checks (MTE)",
     "ifetch": "instruction fetches",
+    "self": "instruction fetches",  # herd's Variant.parse: "ifetch"|"self" -> Ifetch
 }
 """herd variants under which herd's AArch64 front end makes implicit events of its own:
 refused for a herd model, whose verdicts would silently leave those events out."""
