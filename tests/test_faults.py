@@ -245,3 +245,76 @@ def test_a_witness_execution_shows_the_fault_event() -> None:
     (execution,) = result.executions
     assert [e.label for e in execution.events if not e.is_init] == \
         ["R x=0", "Fault UndefinedInstruction"]
+
+
+# ---- Morello: every capability untagged, every access faults -----------------------------
+
+MORELLO = """AArch64 M
+Variant=morello
+{
+int x=1;
+0:X1=x; 1:X1=x;
+}
+ P0           | P1          ;
+ MOV W0,#2    | LDR W0,[X1] ;
+L0:           |             ;
+ STR W0,[C1]  |             ;
+ MOV W3,#3    |             ;
+exists ([x]=2 \\/ 1:X0=1 \\/ 0:X3=3 \\/ fault(P0:L0,x) \\/ fault(P1))
+"""
+
+
+def test_morello_accesses_through_untagged_capabilities_fault() -> None:
+    """herd's `lift_morello`: the address `x` (from `0:X1=x`) has tag 0, so the store
+    faults (`CapTag`, the address as location) and its thread exits; so does the load
+    through X1, the same register."""
+    for result in results(MORELLO):
+        assert result.observation.value == "Always"
+        assert lines(result) == [
+            "0:X3=0; 1:X0=0; [x]=1; Fault(P0:L0,x,CapTag); Fault(P1,x,CapTag);"]
+    program = lower(parse_litmus(MORELLO, "t.litmus"), AARCH64)
+    faults = [(e.thread, e.tags) for e in program.events if e.kind == "FAULT"]
+    assert faults == [(0, frozenset({"FAULT", "FAULT-WR", "EXC-ENTRY"})),
+                      (1, frozenset({"FAULT", "FAULT-RD", "EXC-ENTRY"}))]
+
+
+def test_morello_without_fault_atoms_shows_memory_unchanged() -> None:
+    text = ("AArch64 C\nVariant=morello\n{\nint x=1;\n0:X1=x;\n}\n P0 ;\n"
+            " STR WZR,[C1] ;\nforall [x]=0\n")
+    for result in results(text):
+        assert result.observation.value == "Never"
+        assert lines(result) == ["[x]=1;"]
+
+
+@pytest.mark.parametrize(
+    ("variant", "code", "message"),
+    [
+        ("", "STR WZR,[C1]", "t.litmus:8:2: Morello capability register `C1` without "
+                             "`Variant=morello`"),
+        ("morello", "ADD X1,X1,#4", "t.litmus:8:2: `ADD` under `Variant=morello`"),
+        ("morello", "STR C0,[C1]", "a capability-sized access (`STR` of `C0`)"),
+        ("morello", "LDR W0,[C1,#4]", "an address other than a base register"),
+        ("morello", "LDXR W0,[C1]", "`LDXR` under `Variant=morello`"),
+        ("morello", "LDR W0,[X2]", "a Morello access through `X2`, which holds no location"),
+    ],
+)
+def test_morello_refusals_name_the_construct(variant: str, code: str, message: str) -> None:
+    text = (f"AArch64 T\nVariant={variant}\n{{\nint x=1;\n0:X1=x;\n}}\n P0 ;\n {code} ;\n"
+            "exists ([x]=0)\n")
+    with pytest.raises(MemlitmusError) as info:
+        judge(parse_litmus(text, "t.litmus"), [resolve("armv8")], Options())
+    assert message in info.value.render()
+
+
+@pytest.mark.parametrize(
+    ("init", "message"),
+    [
+        ("0:C1=x;", "t.litmus:5:1: `0:C1`: a Morello capability register in the init block"),
+        ("0:X1=0xffffc0000:x:1;", "`0xffffc0000:x:1`: a Morello capability value"),
+    ],
+)
+def test_morello_capabilities_in_init_are_refused_by_name(init: str, message: str) -> None:
+    text = f"AArch64 T\nVariant=morello\n{{\nint x=1;\n{init}\n}}\n P0 ;\n NOP ;\nexists ([x]=0)\n"
+    with pytest.raises(MemlitmusError) as info:
+        parse_litmus(text, "t.litmus")
+    assert message in info.value.render()

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import AddrOf, Const, Event, Expr, binop
 
-MIXED_VARIANTS = frozenset({"mixed"})
-"""The `-variant` words that turn mixed-size mode on (herd's `Variant.Mixed`; `morello`
-does too, but memlitmus refuses Morello's capabilities anyway)."""
+MIXED_VARIANTS = frozenset({"mixed", "morello"})
+"""The `-variant` words that turn mixed-size mode on (herd's `Variant.Mixed`, and
+`morello`, which implies it: see `arch/aarch64_morello.py` for the Morello memlitmus
+models)."""
 
 DEFAULT_CELL = 4  # herd/archExtra_herd.ml `look_size`: an undeclared location is a Word
 

@@ -34,6 +34,7 @@ from memlitmus.arch import aarch64_atomic_pairs as atomic_pairs
 from memlitmus.arch import aarch64_atomics as atomics
 from memlitmus.arch import aarch64_control as control
 from memlitmus.arch import aarch64_faults as faults
+from memlitmus.arch import aarch64_morello as morello
 from memlitmus.arch import aarch64_pairs as pairs
 from memlitmus.arch import aarch64_sysregs as sysregs
 from memlitmus.arch import aarch64_values as values
@@ -180,6 +181,14 @@ class AArch64Arch(AsmFrontEnd[A64Thread]):
         else:
             self.run_code(A64Thread(tb, loops), code)
 
+    def execute(self, runner: A64Thread, index: int, instr: Instr) -> None:
+        """Dispatch one instruction; under `Variant=morello`, through `aarch64_morello`."""
+        if morello.is_morello(runner.tb.variants):
+            runner.index = index
+            morello.execute(runner, instr, self.handlers)
+            return
+        super().execute(runner, index, instr)
+
     def prepare(self, runner: A64Thread, index: int, instr: Instr) -> str:
         """The runner notes the instruction's index (retry loops are known by index)."""
         runner.index = index
@@ -238,3 +247,11 @@ class AArch64Architecture(Architecture):
     reg_sort_key = staticmethod(aarch64_reg_key)
     kernel_mapping = {"arm64": mapping("arm64"), "arm64-llsc": mapping("arm64-llsc")}
     herd_register_events = True  # herd's aarch64.cat computes its dependencies (catdep)
+    # Morello beyond what `aarch64_morello` models (herd reads registers in init and
+    # conditions as X, W or V registers, and `perms:x:tag` as a capability)
+    outside_dialect = (
+        (r"(?<![\w%\"])[0-9]+\s*:\s*[Cc](?:[12][0-9]|30|[0-9])(?![\w.])",
+         "a Morello capability register in the init block or a condition"),
+        (r"(?<![\w%\":])(?:0[xX][0-9a-fA-F]+|[0-9]+)\s*:\s*[A-Za-z_]\w*\s*:\s*[0-9]+\b",
+         "a Morello capability value (`perms:location:tag`)"),
+    )

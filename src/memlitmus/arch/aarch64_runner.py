@@ -32,6 +32,7 @@ PLAIN: frozenset[str] = frozenset()
 BARRIER_OPTIONS = ("SY", "ST", "LD", "ISH", "ISHST", "ISHLD", "OSH", "OSHST", "OSHLD",
                    "NSH", "NSHST", "NSHLD")
 _W_REG = re.compile(r"W([0-9]+)")
+_C_REG = re.compile(r"C([0-9]+)")
 
 Handler = Callable[["A64Thread", Instr], None]
 """An instruction's semantics: the thread it runs on, the instruction."""
@@ -122,6 +123,9 @@ class A64Thread:
             raise UnsupportedError("expected a memory operand `[Xn…]`", span)
         if mem.extend not in (None, "SXTW", "UXTW", "LSL", "SXTX", "UXTX"):
             raise UnsupportedError(f"unsupported index extension `{mem.extend}`", span)
+        if _C_REG.fullmatch(mem.base):  # herd: "capabilities require -variant morello"
+            raise UnsupportedError(f"Morello capability register `{mem.base}` without "
+                                   "`Variant=morello`", span)
         addr = self.tb.get(canonical_reg(mem.base))
         if mem.index is not None:
             index = self.get(Reg(mem.index), span)

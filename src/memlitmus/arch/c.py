@@ -118,6 +118,9 @@ def srcu_registry(program: ProgramBuilder) -> dict[str, list[int]]:
 C = CArch()
 
 
+_OUTSIDE = ", outside the kernel dialect that memlitmus models"
+
+
 class CArchitecture(Architecture):
     """herd's `C` dialect: kernel C tests (see docs/lkmm.md). Registers print by name."""
 
@@ -130,11 +133,11 @@ class CArchitecture(Architecture):
     # them); the kernel dialect has neither, so they are refused by name, not misparsed.
     outside_dialect = (
         (r"\b(?:_Atomic|atomic_(?:u?int|u?long|u?llong|bool|u?char|schar|u?short|u?intptr_t"
-         r"|size_t|ptrdiff_t|u?intmax_t))\b", "a C11 atomic type"),
+         r"|size_t|ptrdiff_t|u?intmax_t))\b", f"a C11 atomic type{_OUTSIDE}"),
         (r"\b(?:atomic_\w+_explicit|atomic_(?:thread|signal)_fence|atomic_(?:load|store"
          r"|exchange|compare_exchange_(?:strong|weak))|memory_order_\w+)\b",
-         "a C11 atomic operation"),
-        (r"\b(?:__u?int128(?:_t)?|u?int128_t)\b", "a 128-bit integer type"),
+         f"a C11 atomic operation{_OUTSIDE}"),
+        (r"\b(?:__u?int128(?:_t)?|u?int128_t)\b", f"a 128-bit integer type{_OUTSIDE}"),
     )
     front_end = C
     default_model = "lkmm"

@@ -184,7 +184,11 @@ class Builtins:
         return value
 
     def _single_copy_atomic(self) -> ZRel:
-        pairs = {(e.eid, e.eid) for e in self.events if e.is_memory}
+        # herd (machModelChecker.ml `calc_si`) adds each fault to its own class, but in
+        # mixed-size mode (`byte_cells`), where the classes are the accesses' bytes only
+        faults = not self.enc.program.byte_cells
+        pairs = {(e.eid, e.eid) for e in self.events
+                 if e.is_memory or (faults and e.kind == "FAULT")}
         return self._static(pairs | self.enc.program.extra_relations.get("sca", frozenset()))
 
     def _observed_fw(self, observed: frozenset[str]) -> ZSet:

@@ -147,7 +147,7 @@ def _reject_outside_dialect(
     if found:
         start, word, what = min(found)
         raise UnsupportedError(
-            f"`{word}`: {what}, outside the kernel dialect that memlitmus models",
+            f"`{word}`: {what}",
             span_at(text, file, start), text,
         )
 
