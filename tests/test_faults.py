@@ -318,3 +318,37 @@ def test_morello_capabilities_in_init_are_refused_by_name(init: str, message: st
     with pytest.raises(MemlitmusError) as info:
         parse_litmus(text, "t.litmus")
     assert message in info.value.render()
+
+
+FILTERED = """AArch64 T
+Variant=fatal
+{
+0:X1=x; 1:X1=x;
+}
+ P0          | P1          ;
+ LDR W0,[X1] | MOV W0,#1   ;
+ CBZ W0,L1   | STR W0,[X1] ;
+L0:          |             ;
+ SVC #0      |             ;
+L1:          |             ;
+ MOV W2,#2   |             ;
+LOCATIONS
+filter fault(P0:L0)
+exists (0:X2=0)
+"""
+
+
+def test_faults_in_locations_are_shown_and_the_filter_sees_every_fault() -> None:
+    """herd's final state holds every fault once the condition or `locations` names
+    one; a state shows those `locations`/the condition name, the filter sees them all."""
+    text = FILTERED.replace("LOCATIONS", "locations [fault(P0,UndefinedInstruction); 0:X0;]")
+    for result in results(text):
+        assert result.observation.value == "Always"
+        assert lines(result) == ["0:X0=1; 0:X2=0;  ~Fault(P0,UndefinedInstruction);"]
+
+
+def test_without_fault_atoms_in_condition_or_locations_no_fault_holds() -> None:
+    """herd's final state has no fault then, so a filter on one keeps no execution."""
+    for result in results(FILTERED.replace("LOCATIONS", "")):
+        assert result.observation.value == "Never"
+        assert result.states == ()

@@ -41,10 +41,14 @@ class ObservedFault:
         return fault_text(self.thread, self.fault)
 
 
-def fault_atoms(props: Iterable[Prop | None]) -> tuple[FaultAtom, ...]:
-    """The distinct fault atoms of the propositions (herd's `ffaults`), in herd's atom
-    order (`FaultAtomSet`: thread, label, location, type; absent parts first)."""
+def fault_atoms(props: Iterable[Prop | None],
+                more: Iterable[FaultAtom] = ()) -> tuple[FaultAtom, ...]:
+    """The distinct fault atoms of the propositions and `more` (herd's `ffaults`: those
+    of the condition and of `locations`), in herd's atom order (`FaultAtomSet`: thread,
+    label, location, type; absent parts first)."""
     found: dict[tuple[int, str | None, str | None, str | None], FaultAtom] = {}
+    for atom in more:
+        found.setdefault((atom.proc, atom.label, atom.loc, atom.ftype), atom)
     stack = list(props)
     while stack:  # iterative: a long conjunction must not reach the recursion limit
         p = stack.pop()

@@ -105,9 +105,12 @@ class TestEncoding:
         self.program = lower(test, self.arch, options.setup.variants)
         self.enc = ExecutionEncoding(self.program)
         self.observed = self._observed()
-        # herd's faults of the final state: those the condition's fault atoms name
-        self.fault_atoms = fault_atoms([test.condition.prop])
-        self.faults = observed_faults(self.enc, self.fault_atoms)
+        # herd's faults of the final state: all of them when the condition or
+        # `locations` names a fault (`ffaults`), else none; those the filter's or
+        # the condition's atoms may match are the ones that matter
+        self.fault_atoms = fault_atoms([test.condition.prop], test.location_faults)
+        tested = fault_atoms([test.filter], self.fault_atoms) if self.fault_atoms else ()
+        self.faults = observed_faults(self.enc, tested)
         self.prop = self._typed(test.condition.prop)
         self.session = Session.create(options.timeout_s)
         filter_cond = self._cond_of_filter()
@@ -392,7 +395,8 @@ def _state_of(encoding: TestEncoding, row: Row) -> tuple[State, bool]:
     def fault_holds(atom: FaultAtom) -> bool:
         return any(matches(atom, f.thread, f.fault) for f in faults)
 
-    shown = tuple(f.text for f in faults) + tuple(
+    shown = tuple(f.text for f in faults if any(
+        matches(a, f.thread, f.fault) for a in encoding.fault_atoms)) + tuple(
         absent_text(a) for a in reversed(encoding.fault_atoms) if not fault_holds(a))
     return (State(tuple(bindings), shown),
             prop_holds(encoding.prop, values, encoding.ident, fault_holds))

@@ -248,3 +248,6 @@ class LitmusTest:
     condition: Condition
     source: str = field(repr=False, compare=False, default="")
     span: Span | None = None
+    # faults listed in `locations [...]` (`fault(P0)`): shown in states as the
+    # condition's fault atoms are (see memlitmus.faults)
+    location_faults: tuple[FaultAtom, ...] = ()

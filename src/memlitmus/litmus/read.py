@@ -123,6 +123,7 @@ def read_litmus(text: str, file: str, dialects: Mapping[str, Dialect]) -> Litmus
         init=prelude.init,
         threads=threads,
         locations=constraints.locations,
+        location_faults=constraints.location_faults,
         filter=constraints.filter,
         # no final condition: herd's parser reads `forall (true)`
         condition=constraints.condition

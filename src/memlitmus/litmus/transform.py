@@ -86,6 +86,15 @@ class Constraints:
     locations: tuple[Loc, ...]
     filter: Prop | None
     condition: Condition | None
+    location_faults: tuple[FaultAtom, ...] = ()  # `locations [fault(P0)]`
+
+
+@dataclass(frozen=True)
+class _Locations:
+    """What `locations [...]` lists."""
+
+    locs: tuple[Loc, ...]
+    faults: tuple[FaultAtom, ...]
 
 
 @dataclass(frozen=True)
@@ -200,19 +209,24 @@ class CommonTransformer(SectionTransformer):
 
     def constraints(self, children: list[Any]) -> Constraints:
         locations: tuple[Loc, ...] = ()
+        faults: tuple[FaultAtom, ...] = ()
         prop: Prop | None = None
         condition: Condition | None = None
         for item in children:
-            if isinstance(item, tuple):
-                locations = item
+            if isinstance(item, _Locations):
+                locations, faults = item.locs, item.faults
             elif isinstance(item, Condition):
                 condition = item
             elif item is not None:
                 prop = item
-        return Constraints(locations, prop, condition)
+        return Constraints(locations, prop, condition, faults)
 
-    def locations(self, children: list[Any]) -> tuple[Loc, ...]:
-        return tuple(c.loc for c in children[1:] if c is not None)
+    def locations(self, children: list[Any]) -> _Locations:
+        """`locations [...]`: the locations herd shows, and the faults (herd's
+        `LocationsItem.Fault`, shown as those of the condition are)."""
+        items = [c for c in children[1:] if c is not None]
+        return _Locations(tuple(c.loc for c in items if isinstance(c, _Located)),
+                          tuple(c for c in items if isinstance(c, FaultAtom)))
 
     def filter(self, children: list[Any]) -> Prop:
         return children[1]  # type: ignore[no-any-return]
