@@ -352,3 +352,24 @@ def test_without_fault_atoms_in_condition_or_locations_no_fault_holds() -> None:
     for result in results(FILTERED.replace("LOCATIONS", "")):
         assert result.observation.value == "Never"
         assert result.states == ()
+
+
+def test_elr_el1_holds_the_faulting_or_the_next_instructions_label() -> None:
+    """herd: UDF sets ELR_EL1 to its own address, SVC to the next instruction's (here
+    their labels' values)."""
+    text = """AArch64 T
+Variant=faultToNext
+{
+}
+ P0               ;
+L0:               ;
+ UDF #0           ;
+ MRS X0,ELR_EL1   ;
+ SVC #0           ;
+L2:               ;
+ MRS X2,ELR_EL1   ;
+exists (0:X0=label:"P0:L0" /\\ 0:X2=label:"P0:L2")
+"""
+    (result,) = results(text, ("armv8",))
+    assert result.observation.value == "Always"
+    assert lines(result) == ['0:X0=label:"P0:L0"; 0:X2=label:"P0:L2";']

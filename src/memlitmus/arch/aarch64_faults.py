@@ -16,16 +16,18 @@ the test's `Variant=` words (herd's `-variant`):
 
 The event is in herd's sets `FAULT`, `FAULT-RD`, `EXC-ENTRY` and the set of its type
 (herd/machAction.ml `fault_sets`), which herd's aarch64.cat sees (`EXC-ENTRY` is an
-instruction-fetch barrier there, `IFB`); ELR_EL1 is not modelled.
+instruction-fetch barrier there, `IFB`). ELR_EL1 takes the faulting instruction's
+label (UDF) or the next one's (SVC) when there is one (`_set_elr`).
 """
 
 from __future__ import annotations
 
 from memlitmus.arch.aarch64_runner import A64Thread, Handler
+from memlitmus.arch.aarch64_trace import label_value
 from memlitmus.arch.base import operands
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import Fault
-from memlitmus.litmus.ast import Imm, Instr
+from memlitmus.litmus.ast import AsmThread, Imm, Instr
 
 __all__ = ["FAULT_TAGS", "HANDLERS", "fault_handling", "raise_fault"]
 
@@ -64,9 +66,34 @@ def _exception(ftype: str) -> Handler:
         (imm,) = operands(instr, 1)
         if not (isinstance(imm, Imm) and isinstance(imm.value, int)):
             raise UnsupportedError(f"`{instr.mnemonic}` takes an immediate (`#0`)", instr.span)
+        _set_elr(t, after=ftype == "SupervisorCall")
         raise_fault(t, Fault(t.tb.instr_labels, None, ftype),
                     frozenset({"FAULT", "FAULT-RD", "EXC-ENTRY", ftype}), instr.span)
     return handler
+
+
+def _set_elr(t: A64Thread, after: bool) -> None:
+    """ELR_EL1 := the faulting instruction's address (UDF) or the next one's (SVC), as
+    herd sets it (`get_instr_label`, `get_link_addr`): the least label there, as a code
+    label value (`label:"P0:L0"`). With no label there herd gives the instruction's
+    numeric address, which memlitmus does not lay out: ELR_EL1 is then left as it was."""
+    if t.trace is not None:
+        proc, index = t.trace.at
+        labels = t.trace.labels_after(t.trace.at) if after else \
+            t.trace.labels_before(t.trace.at)
+    else:
+        proc = t.tb.tid
+        thread = t.tb.peers.get(proc)
+        code = thread.code if isinstance(thread, AsmThread) else ()
+        labels = []
+        for stmt in code[t.index + 1:] if after else ():
+            if isinstance(stmt, Instr):
+                break
+            labels.append(stmt.name)
+        if not after:
+            labels = sorted(t.tb.instr_labels)
+    if labels:
+        t.tb.set("ELR_EL1", label_value(proc, min(labels)))
 
 
 HANDLERS: dict[str, Handler] = {
