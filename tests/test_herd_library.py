@@ -148,8 +148,33 @@ def test_herds_own_models_give_the_shipped_verdicts(name: str) -> None:
 
 def test_an_error_inside_a_library_function_names_the_call() -> None:
     with pytest.raises(CatError) as info:
-        evaluate(cat("let f x = x\nempty map f W"), sb())
+        evaluate(cat("let f x = x\nempty toid(po)"), sb())
     err = info.value
     assert err.span is not None and err.span.file.endswith("stdlib.cat")
-    assert err.message == ("unsupported cat construct `set matching on an event set` "
+    assert err.message == ("type error: `[...]` takes an event set, found a relation "
                            "(called from t.cat:2:7)")
+
+
+# Each read's candidates for a chosen rf: one single-pair relation per write it may read.
+RF_CANDIDATES = "let one e = map (fun p -> p ++ 0) ((W * {e}) & rf)\n"
+
+
+def test_map_over_an_event_set_passes_its_events() -> None:
+    alg = sb()
+    # `{e}` of an event map passes is its singleton set; `p ++ 0` of a pair, a relation
+    src = "let s = map (fun e -> [{e}]) R\nwith x from cross(map (fun r -> {r}) s)\nempty x"
+    assert value(src, alg) == alg.identity(alg.sets["R"])
+    assert value(RF_CANDIDATES + "with x from cross(map one R)\nempty x", alg) == \
+        alg.relations["rf"]
+
+
+def test_sets_from_event_sets_are_refused_where_not_supported() -> None:
+    with pytest.raises(CatError) as info:
+        evaluate(cat("let s = map (fun e -> {e}) W\n"
+                      "let n = match s with {} -> 0 || x ++ r -> x end\nempty n"), sb())
+    assert info.value.message == ("unsupported cat construct `set matching on a set of "
+                                  "values present in some executions only`")
+    with pytest.raises(CatError) as info:
+        evaluate(cat("let s = map (fun e -> {e}) W\nforall e in s do empty e end"), sb())
+    assert "forall over a set of values present in some executions only" in \
+        info.value.message

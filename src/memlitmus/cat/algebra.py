@@ -160,6 +160,34 @@ class Algebra(Protocol[S, R]):
         """
         ...
 
+    def set_elements(self, s: S) -> Sequence[tuple[object, object]]:
+        """The events that may be in `s`, each with the condition under which it is (a
+        condition `choose_each` understands; True when it always is). For `map`."""
+        ...
+
+    def rel_elements(self, r: R) -> Sequence[tuple[object, object]]:
+        """The pairs that may be in `r`, each with the condition under which it is."""
+        ...
+
+    def singleton_set(self, event: object) -> S:
+        """{e}, e an event of `set_elements`."""
+        ...
+
+    def singleton_rel(self, pair: object) -> R:
+        """The relation holding only `pair`, a pair of `rel_elements`."""
+        ...
+
+    def choose_each(
+        self, members: Sequence[tuple[object, Sequence[tuple[R, object]]]], name: str,
+    ) -> R | None:
+        """`with name from cross(S)`, S's members present in some executions only (herd's
+        lock.cat): the union of one relation chosen for each member present, among its
+        candidates present. `members` holds each member's condition and its candidates
+        with theirs. An execution where a present member has no present candidate is no
+        candidate (herd's cross product is empty): the algebra excludes it. None: the
+        algebra cannot represent the choice."""
+        ...
+
     def choose(self, options: Sequence[R], name: str) -> R | None:
         """`with name from {r1, …, rn}` (n >= 2): a relation that is one of the options,
         which one left open, as herd's candidate executions are one per option. None: the
@@ -365,6 +393,37 @@ class SetAlgebra:
             return None  # some value is unknown: cannot answer
         same = name == "same-value"
         return frozenset((x, y) for x, y in r if (self.values[x] == self.values[y]) == same)
+
+    def set_elements(self, s: EventSet) -> list[tuple[object, object]]:
+        return [(e, True) for e in sorted(s)]
+
+    def rel_elements(self, r: Relation) -> list[tuple[object, object]]:
+        return [(p, True) for p in sorted(r)]
+
+    def singleton_set(self, event: object) -> EventSet:
+        assert isinstance(event, int)
+        return frozenset((event,))
+
+    def singleton_rel(self, pair: object) -> Relation:
+        assert isinstance(pair, tuple)
+        return frozenset((pair,))
+
+    def choose_each(
+        self, members: Sequence[tuple[object, Sequence[tuple[Relation, object]]]],
+        name: str,
+    ) -> Relation | None:
+        """The union of each member's only candidate; None when a member has several
+        (an open choice) or none (no candidate: this algebra cannot exclude the one
+        execution it holds)."""
+        out: set[Pair] = set()
+        for present, options in members:
+            if present is not True:
+                continue
+            chosen = [r for r, cond in options if cond is True]
+            if len(chosen) != 1:
+                return None
+            out |= chosen[0]
+        return frozenset(out)
 
     def choose(self, options: Sequence[Relation], name: str) -> Relation | None:
         """One concrete execution holds one value per name: no open choice."""

@@ -8,7 +8,8 @@ The interpreter is made of three parts that each hold a reference to this `Conte
   the bound expressions through the evaluator it is given;
 - `Interp` (`instructions.py`): instructions, and the checks they record.
 
-The context itself evaluates nothing: it knows the algebra and the enabled variants, the
+The context itself evaluates nothing (it calls functions for primitives such as `map`
+through the evaluator's `apply`): it knows the algebra and the enabled variants, the
 enums declared so far, how to coerce a value to an event set or a relation, and how to
 resolve a name the model does not bind (a primitive, or one of the algebra's builtins).
 It is also what primitives see of the interpreter (`values.Host`).
@@ -16,6 +17,7 @@ It is also what primitives see of the interpreter (`values.Host`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from memlitmus.cat.algebra import Algebra
@@ -41,6 +43,17 @@ class Context(Generic[S, R]):
         """The tags of each enum, in declaration order."""
         self._full: Any = None
         self._id: Any = None
+        self._apply: Callable[[Value, Value, Span], Value] | None = None
+
+    def apply(self, fn: Value, arg: Value, span: Span) -> Value:
+        """Call a closure or primitive, through the evaluator that `set_apply` gave (the
+        context evaluates nothing itself; `map` calls its function this way)."""
+        assert self._apply is not None, "no evaluator attached to this context"
+        return self._apply(fn, arg, span)
+
+    def set_apply(self, apply: Callable[[Value, Value, Span], Value]) -> None:
+        """Attach the evaluator's function application (`ExprEvaluator.apply`)."""
+        self._apply = apply
 
     # -- coercions
     def full(self) -> R:

@@ -9,7 +9,7 @@ primitives; `let`/`let rec` expressions bind their names through a `LetBinder`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +21,7 @@ from memlitmus.cat.values import (
     EMPTY,
     UNIV,
     Closure,
+    ElemV,
     Env,
     Prim,
     RelV,
@@ -31,6 +32,7 @@ from memlitmus.cat.values import (
     ValSetV,
     Value,
     bind,
+    dedupe,
     describe,
     elements,
     err,
@@ -58,6 +60,7 @@ class ExprEvaluator(Generic[S, R]):
         self.alg = ctx.alg
         self.lets: LetBinder[S, R] = LetBinder(ctx, self.eval)
         self.calls = 0  # closures being applied, one inside the other
+        ctx.set_apply(self.apply)
         self._eval: dict[type, Callable[[Any, Env], Value]] = {
             A.Var: self._var, A.Tag: self._tag, A.Konst: self._konst,
             A.ExplicitSet: self._explicit_set, A.TupleExp: self._tuple, A.Op1: self._op1,
@@ -112,7 +115,20 @@ class ExprEvaluator(Generic[S, R]):
             if v is UNIV:
                 raise err("the universe cannot be an element of an explicit set", sub.span)
             elems.append(v)
-        return ValSetV(_dedupe(elems))
+        if any(isinstance(v, ElemV) for v in elems):
+            return self._elements_set(elems, e.span)
+        return ValSetV(dedupe(elems))
+
+    def _elements_set(self, elems: list[Value], span: Span) -> Value:
+        """`{e1, …}` of events (or pairs) that `map` passed: an event set (a relation)."""
+        kinds = {v.kind if isinstance(v, ElemV) else None for v in elems}
+        if len(kinds) != 1:
+            raise err("type error: an explicit set mixes events or pairs with other "
+                      "values", span)
+        acc: Value = EMPTY
+        for v in elems:
+            acc = self._add(v, acc, span)
+        return acc
 
     def _tuple(self, e: A.TupleExp, env: Env) -> Value:
         return TupleV(tuple(self.eval(sub, env) for sub in e.elems))
@@ -197,7 +213,7 @@ class ExprEvaluator(Generic[S, R]):
         if isinstance(a, RelV) and isinstance(b, RelV):
             return RelV(self.alg.rel_union(a.v, b.v))
         if isinstance(a, (TagV, ValSetV)) and isinstance(b, (TagV, ValSetV)):
-            return ValSetV(_dedupe(elements(a) + elements(b)))
+            return ValSetV(dedupe(elements(a) + elements(b)))
         raise err(f"type error: union of {describe(a)} and {describe(b)}", span)
 
     def _seq(self, e: A.Op, env: Env) -> Value:
@@ -249,11 +265,20 @@ class ExprEvaluator(Generic[S, R]):
         raise err(f"type error: difference of {describe(a)} and {describe(b)}", span_a)
 
     def _add(self, elem: Value, rest: Value, span: Span) -> Value:
-        """`e ++ S`: add element e to the set of values S."""
+        """`e ++ S`: add element e to the set of values S; e an event (a pair) that `map`
+        passed, S the empty value or an event set (a relation): S with e."""
+        if isinstance(elem, ElemV) and (rest is EMPTY or isinstance(rest, (SetV, RelV))):
+            if elem.kind == "event":
+                one_set = self.alg.singleton_set(elem.key)
+                return SetV(one_set if rest is EMPTY else self.alg.set_union(
+                    self.ctx.to_set(rest, span), one_set))
+            one_rel = self.alg.singleton_rel(elem.key)
+            return RelV(one_rel if rest is EMPTY else self.alg.rel_union(
+                self.ctx.to_rel(rest, span), one_rel))
         if rest is EMPTY:
             return ValSetV((elem,))
         if isinstance(rest, ValSetV):
-            return ValSetV(_dedupe([elem, *rest.elems]))
+            return ValSetV(dedupe([elem, *rest.elems]))
         if isinstance(rest, (SetV, RelV)):
             raise unsupported("++ on event sets or relations", span)
         raise err(f"type error: `++` expects a set on its right, found {describe(rest)}", span)
@@ -377,15 +402,3 @@ def _called_from(exc: CatError, call: Span) -> CatError:
     if span is None or span.file == call.file or "(called from " in exc.message:
         return exc
     return CatError(f"{exc.message} (called from {call})", span, exc.source)
-
-
-def _dedupe(values: Iterable[Value]) -> tuple[Value, ...]:
-    """Distinct values, in order (tags compare by name; other values by identity)."""
-    seen: set[object] = set()
-    out = []
-    for v in values:
-        key: object = v if isinstance(v, (TagV, TupleV)) else id(v)
-        if key not in seen:
-            seen.add(key)
-            out.append(v)
-    return tuple(out)

@@ -21,6 +21,7 @@ from memlitmus.cat.core import Context
 from memlitmus.cat.exprs import ExprEvaluator
 from memlitmus.cat.values import (
     EMPTY,
+    CrossV,
     Env,
     OrdersV,
     Poly,
@@ -193,6 +194,9 @@ class Interp(Generic[S, R]):
                                   "(a choice among several)", ins.span)
             env[ins.var] = Thunk(RelV(chosen_rel))
             return
+        if isinstance(v, CrossV):
+            self._with_from_cross(ins, v, env)
+            return
         if not isinstance(v, OrdersV):
             raise unsupported(f"with {ins.var} from {describe(v)}", ins.span)
         alg = self.alg
@@ -203,6 +207,26 @@ class Interp(Generic[S, R]):
         base = alg.rel_inter(alg.seq(alg.seq(only, v.base), only), loc)
         self.outcomes.append(CheckOutcome(
             "empty", False, False, f"with {ins.var}", alg.rel_diff(base, chosen), ins.span))
+        env[ins.var] = Thunk(RelV(chosen))
+
+    def _with_from_cross(self, ins: A.WithFromIns, v: CrossV, env: Env) -> None:
+        """`with x from cross(S)`, S's members present in some executions only (lock.cat's
+        rf for failed trylocks and spin_is_locked): x is the union of one candidate chosen
+        per present member (`Algebra.choose_each`), and an execution where a present
+        member has no present candidate is none (herd's empty cross product)."""
+        members = []
+        for present, options in v.members:
+            rels = []
+            for option, cond in options:
+                if not isinstance(option, (RelV, Poly)):
+                    raise unsupported(f"with {ins.var} from a cross product of "
+                                      f"{describe(option)}", ins.span)
+                rels.append((self.ctx.to_rel(option, ins.span), cond))
+            members.append((present, rels))
+        chosen = self.alg.choose_each(members, ins.var)
+        if chosen is None:
+            raise unsupported(f"with {ins.var} from a cross product of {len(members)} "
+                              "sets (a choice among several)", ins.span)
         env[ins.var] = Thunk(RelV(chosen))
 
     def _events(self, ins: A.EventsIns, env: Env) -> None:

@@ -2,8 +2,11 @@
 
 Values are dynamically typed: event sets and relations (the algebra's opaque `S`/`R`,
 wrapped in `SetV`/`RelV`), the polymorphic empty value (`0`, `{}`) and universe (`_`),
-tags, sets of values, tuples, closures, primitives and procedures. An environment (`Env`)
-maps names to `Thunk`s: a value, or an expression evaluated once, on first use.
+tags, sets of values, tuples, closures, primitives and procedures; and, for `map` over an
+event set or relation, its elements (`ElemV`), the sets of values whose elements exist in
+some executions only (`CondSetV`) and the choices `cross` makes among them (`CrossV`). An
+environment (`Env`) maps names to `Thunk`s: a value, or an expression evaluated once, on
+first use.
 
 The helpers below are shared by every part of the interpreter: describing a value in a
 type error, building a `CatError` that shows the source, capturing the free variables of
@@ -12,9 +15,9 @@ a closure, and binding parameter patterns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from memlitmus.cat import ast as A
 from memlitmus.cat.algebra import Algebra
@@ -70,6 +73,38 @@ class ValSetV:
 
 
 @dataclass(frozen=True)
+class ElemV:
+    """An element of an event set (`kind` "event", `key` the algebra's event) or of a
+    relation (`kind` "pair", `key` the pair): what `map f S` passes to f when S is an event
+    set or a relation. `{e}` and `e ++ 0` make it a singleton set or relation."""
+
+    key: Any
+    kind: Literal["event", "pair"]
+
+
+@dataclass(frozen=True, eq=False)
+class CondSetV:
+    """A set of values whose elements exist in some executions only: each value with the
+    algebra's condition (`Algebra.elements`) under which it is in the set. `map f S` over
+    an event set or relation S builds one, f(e) present when e is in S: herd evaluates the
+    model once per execution, each with its own elements of S; memlitmus evaluates it once
+    for all of them (docs/models.md, "sets of relations in some executions only")."""
+
+    items: tuple[tuple[Value, Any], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class CrossV:
+    """`cross(S)` when S (or a member of S) is a `CondSetV`: herd's set of every union of
+    one relation taken from each member of S that is present, symbolic. `members` holds,
+    for each member of S, its condition and its candidate relations with theirs (a member
+    present without a present candidate leaves no union: herd's empty cross product).
+    Only `with x from` consumes it (`Algebra.choose_each`)."""
+
+    members: tuple[tuple[Any, tuple[tuple[Any, Any], ...]], ...]
+
+
+@dataclass(frozen=True)
 class TupleV:
     """A tuple of values (function arguments, `let (a, b) = ...`)."""
 
@@ -115,6 +150,10 @@ class Host(Protocol):
         """Coerce to an event set, or raise a type error at `span`."""
         ...
 
+    def apply(self, fn: Value, arg: Value, span: Span) -> Value:
+        """Call a closure or primitive (for `map`)."""
+        ...
+
 
 @dataclass(eq=False)
 class Prim:
@@ -133,7 +172,8 @@ class Proc:
     env: Env
 
 
-Value = SetV | RelV | Poly | TagV | ValSetV | TupleV | OrdersV | Closure | Prim | Proc
+Value = (SetV | RelV | Poly | TagV | ValSetV | TupleV | OrdersV | Closure | Prim | Proc
+         | ElemV | CondSetV | CrossV)
 
 
 class Thunk:
@@ -178,6 +218,12 @@ def describe(v: Value) -> str:
         return f"a tuple of {len(v.elems)}"
     if isinstance(v, OrdersV):
         return "a set of coherence orders"
+    if isinstance(v, ElemV):
+        return "an event" if v.kind == "event" else "a pair of events"
+    if isinstance(v, CondSetV):
+        return "a set of values present in some executions only"
+    if isinstance(v, CrossV):
+        return "a set of choices of relations"
     if isinstance(v, (Closure, Prim)):
         return "a function"
     return "a procedure"
@@ -220,6 +266,18 @@ def bind(pattern: A.Pattern, value: Value, env: Env, span: Span) -> None:
     for name, v in zip(pattern.items, value.elems, strict=True):
         if name is not None:
             env[name] = Thunk(v)
+
+
+def dedupe(values: Iterable[Value]) -> tuple[Value, ...]:
+    """Distinct values, in order (tags compare by name; other values by identity)."""
+    seen: set[object] = set()
+    out = []
+    for v in values:
+        key: object = v if isinstance(v, (TagV, TupleV, ElemV)) else id(v)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return tuple(out)
 
 
 def elements(v: TagV | ValSetV) -> tuple[Value, ...]:

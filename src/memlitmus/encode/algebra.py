@@ -144,6 +144,64 @@ class Z3Algebra:
                 out[(a, b)] = conj(cond, eq if same else neg(eq))
         return ZRel(out)
 
+    def set_elements(self, s: ZSet) -> list[tuple[object, object]]:
+        return list(s.members.items())
+
+    def rel_elements(self, r: ZRel) -> list[tuple[object, object]]:
+        return list(r.edges.items())
+
+    def singleton_set(self, event: object) -> ZSet:
+        # Present by assumption: the condition of the element, which `map` passes on with
+        # what it computes from it, says when it exists.
+        assert isinstance(event, int)
+        return ZSet({event: True})
+
+    def singleton_rel(self, pair: object) -> ZRel:
+        assert isinstance(pair, tuple)
+        return ZRel({pair: True})
+
+    def choose_each(
+        self, members: Sequence[tuple[object, Sequence[tuple[ZRel, object]]]], name: str,
+    ) -> ZRel:
+        """`with name from cross(S)`: for each member of S, a fresh selector the solver
+        sets among its candidates; when the member is present, the selected candidate
+        must be present too (so an execution where a present member has none is
+        excluded, as herd's empty cross product leaves it no candidate). A pair is in the
+        result when a present member's selected candidate relates it."""
+        picks: list[tuple[Cond, ZRel]] = []
+        for present, options in members:
+            cond = _cond(present)
+            if cond is False:
+                continue
+            live = [(r, _cond(c)) for r, c in options if _cond(c) is not False]
+            if len(live) <= 1:
+                # No selector needed: the only candidate, if present, is the choice.
+                self._require(cond, live[0][1] if live else False)
+                if live:
+                    picks.append((conj(cond, live[0][1]), live[0][0]))
+                continue
+            sel = z3.FreshInt(f"with_{name}")
+            self.side_constraints.append(sel >= 0)
+            self.side_constraints.append(sel < len(live))
+            self._require(cond, disj(conj(sel == i, c) for i, (_, c) in enumerate(live)))
+            picks.extend((conj(conj(cond, sel == i), c), r) for i, (r, c) in enumerate(live))
+
+        def edges() -> dict[rel.Pair, Cond]:
+            out: dict[rel.Pair, list[Cond]] = {}
+            for when, option in picks:
+                for pair, cond in option.edges.items():
+                    out.setdefault(pair, []).append(conj(when, cond))
+            return {pair: disj(conds) for pair, conds in out.items()}
+
+        return ZRel(thunk=edges, over=tuple(r for _, r in picks))
+
+    def _require(self, when: Cond, what: Cond) -> None:
+        """The side constraint when → what."""
+        if what is True or when is False:
+            return
+        self.side_constraints.append(implies(when, z3.BoolVal(False) if what is False
+                                             else what))
+
     def choose(self, options: Sequence[ZRel], name: str) -> ZRel:
         """`with name from {r1, …, rn}`: a fresh selector the solver sets, 0 <= sel < n,
         and each pair related when the selected option relates it. An execution is
@@ -212,6 +270,12 @@ class Z3Algebra:
 
     def _empty_like(self, kind: str) -> Value:
         return self.empty_set() if kind == "set" else self.empty_rel()
+
+
+def _cond(c: object) -> Cond:
+    """A condition of `set_elements`/`rel_elements`, typed."""
+    assert c is True or c is False or isinstance(c, z3.BoolRef)
+    return c
 
 
 def _items(v: Value) -> dict[object, Cond]:
