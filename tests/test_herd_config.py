@@ -6,6 +6,7 @@ them skip when the folder is absent.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,14 @@ import pytest
 from memlitmus import cli
 from memlitmus.arch.kernel_macros import parse_macros, read_macros
 from memlitmus.arch.kernel_primitives import Primitive, primitives
+from memlitmus.cat import load_cat
 from memlitmus.errors import UnsupportedError
 from memlitmus.herd_config import read_config
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import parse_litmus
-from memlitmus.models import resolve
+from memlitmus.models import ModelSetup, resolve
 from memlitmus.results import Observation
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, ROOT, corpus_tests, problems_of
 
 KERNEL = ROOT / ".." / "shared" / "models" / "linux-kernel"
 needs_kernel = pytest.mark.skipif(not KERNEL.is_dir(), reason="../shared/models absent")
@@ -210,3 +212,31 @@ def test_spin_is_locked_under_the_kernels_files_gives_the_shipped_lkmms_verdict(
     assert [_states(out) for out in outs] == [want, want]
     verdict = "Never" if fence else "Sometimes"
     assert all(f"Observation islocked {verdict} " in out for out in outs)
+
+
+# The lkmm rows whose lock reads take their rf from lock.cat's `with … from cross(…)`:
+# spin_is_locked() (RL/RU events) and a spin_trylock() that may fail outside a critical
+# section (LF).
+LOCK_READ_ROWS = [
+    "herd-catalogue/linux/MP+polockmbonce+poacquiresilsil.litmus",
+    "herd-catalogue/linux/MP+polockonce+poacquiresilsil.litmus",
+    "herd-catalogue/linux/spinlock-is-locked-self.litmus",
+    "paulmckrcu-litmus/manual/locked/CoWW+sil-lock-sil-unlock-sil.litmus",
+    "paulmckrcu-litmus/manual/atomic/C-lock-write1.litmus",
+]
+
+
+@needs_kernel
+@pytest.mark.skipif(not (CORPUS / "lkmm").is_dir(), reason="../shared/corpus absent")
+@pytest.mark.parametrize("file", LOCK_READ_ROWS)
+def test_the_kernels_files_judge_lock_reads_as_herd7(file: str) -> None:
+    """herd7's Observation, states and flags for the row, judged with the kernel's
+    linux-kernel.cfg (as `benchmarks/corpus.py lkmm --conf` does)."""
+    conf = read_config(KERNEL / "linux-kernel.cfg")
+    assert conf.model is not None and conf.macros is not None and conf.bell is not None
+    test = corpus_tests(CORPUS / "lkmm", [file])[file]
+    model = str(conf.model)
+    test = dataclasses.replace(test, expectations={model: test.expectations["lkmm"]})
+    options = Options(macros=read_macros(conf.macros), setup=ModelSetup(
+        (), load_cat(conf.bell), frozenset(conf.variants)))
+    assert problems_of(test, options) == {model: []}
