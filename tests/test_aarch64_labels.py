@@ -95,3 +95,14 @@ def test_label_and_element_syntax_errors_point_at_the_construct(
     assert isinstance(info.value, LitmusSyntaxError | UnsupportedError)
     assert message in info.value.message
     assert info.value.span is not None and info.value.span.col == column
+
+
+def test_a_label_no_code_defines_is_refused_in_the_init_block() -> None:
+    """herd/test_herd.ml refuses it (herd's instruction test AK004 expects this failure);
+    the condition may name any label (never equal then, as above)."""
+    text = "AArch64 T\n{\n 0:X5=P0:Lself00;\n}\n P0 ;\n MOV X4,X5 ;\nlocations [0:X4]\n"
+    with pytest.raises(UnsupportedError) as info:
+        parse_litmus(text, "t.litmus")
+    assert info.value.message == ("Label Lself00 not found on P0, yet it is used in the "
+                                  "initialization list")
+    assert info.value.span is not None and (info.value.span.line, info.value.span.col) == (3, 2)

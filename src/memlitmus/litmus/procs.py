@@ -5,6 +5,10 @@ register of a thread the test does not have (herdtools7 lib/genParserUtils.ml
 `check_regs`, run by the assembly, C and Java parsers: `Bad process P5`); the filter is
 not checked. A register of an existing thread that its code never writes is accepted: it
 keeps its initial value, 0 unless the init block sets it.
+
+Likewise a code label used as an initial value (`0:X1=P1:L1`) must be a label of the
+test's code (herd/test_herd.ml `build`: "Label L not found on P1, yet it is used in the
+initialization list"; herd looks the name up among every thread's labels).
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from memlitmus.errors import Span, UnsupportedError
 from memlitmus.litmus.ast import (
     ANY_THREAD,
     And,
+    AsmThread,
     Atom,
     Implies,
+    Label,
     LitmusTest,
     Loc,
     LocEq,
@@ -28,9 +34,10 @@ from memlitmus.litmus.ast import (
 )
 from memlitmus.litmus.syntax_errors import span_at
 
-__all__ = ["check_procs"]
+__all__ = ["check_init_labels", "check_procs"]
 
 _LOCATIONS = re.compile(r"\blocations\s*\[")
+_CODE_LABEL = re.compile(r'label:"P([0-9]+):(.+)"')  # transform.code_label's values
 
 
 def check_procs(test: LitmusTest, text: str) -> None:
@@ -53,6 +60,19 @@ def check_procs(test: LitmusTest, text: str) -> None:
             _check(loc, procs, where, text)
     for loc, span in _prop_locs(test.condition.prop):
         _check(loc, procs, span, text)
+
+
+def check_init_labels(test: LitmusTest, text: str) -> None:
+    """Raise UnsupportedError at the first init entry whose value is a code label that no
+    thread's code defines, in herd's words."""
+    labels = {stmt.name for thread in test.threads if isinstance(thread, AsmThread)
+              for stmt in thread.code if isinstance(stmt, Label)}
+    for entry in test.init:
+        found = _CODE_LABEL.fullmatch(entry.value) if isinstance(entry.value, str) else None
+        if found and found.group(2) not in labels:
+            raise UnsupportedError(
+                f"Label {found.group(2)} not found on P{found.group(1)}, yet it is used in "
+                "the initialization list", entry.span, text)
 
 
 def _check(loc: Loc, procs: set[int], span: Span, text: str) -> None:
