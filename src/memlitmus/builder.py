@@ -171,7 +171,6 @@ class ProgramBuilder:
         """`build` in mixed-size mode: each location's initial value is written byte by
         byte, each element of an array on its own (herd's `initwrites_mixed`); every
         location and element is observed through its bytes (`byte_cells`)."""
-        mixed_size.check_sharing(self.events, self.accesses, layout)
         cells: dict[str, tuple[str, int, int]] = {}
         for name in self.locations:
             if name.startswith("label:"):  # a code location holds its instruction
@@ -298,6 +297,11 @@ class ThreadBuilder:
         eid = self._event("W", addr, value, tags, span)
         self.program.depend_on("data", value, eid)
         return eid
+
+    def bytes_of(self, eid: int) -> tuple[int, ...]:
+        """The events of the access whose first event is `eid`: its bytes in mixed-size
+        mode, else the event itself."""
+        return self.program.accesses.get(eid, (eid,))
 
     def _size(self, size: int | None, span: Span | None) -> int:
         if size is None:

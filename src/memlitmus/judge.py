@@ -16,14 +16,16 @@ from pathlib import Path
 
 import z3
 
+from memlitmus import mixed_size
 from memlitmus.arch.base import Arch, ReadsMacros, lower
 from memlitmus.arch.descriptor import Architecture, Lowering
 from memlitmus.arch.kernel_primitives import Primitive
 from memlitmus.arch.registry import arch_of
+from memlitmus.cat.ast import mentions
 from memlitmus.encode.execution import ExecutionEncoding
 from memlitmus.encode.model import ModelEncoding, encode_model
 from memlitmus.encode.terms import Cond, disj, to_int
-from memlitmus.errors import MemlitmusError, ModelError
+from memlitmus.errors import MemlitmusError, ModelError, UnsupportedError
 from memlitmus.faults import ObservedFault, absent_text, fault_atoms, matches, observed_faults
 from memlitmus.litmus.ast import (
     And,
@@ -301,6 +303,20 @@ def _encode(
     return encoding, time.perf_counter() - start
 
 
+def _check_mixed_size(encoding: TestEncoding, model: Model) -> None:
+    """Refuse (for this model) a mixed-size test whose threads share a location when the
+    model has no single-copy-atomic classes (`mixed_size.shared_access`)."""
+    if not encoding.program.byte_cells or mentions(model.cat, mixed_size.SCA_RELATIONS):
+        return
+    shared = mixed_size.shared_access(encoding.program.events)
+    if shared is not None:
+        name, event = shared
+        raise UnsupportedError(
+            f"mixed-size accesses to `{name}` by several threads (`Variant=mixed`) under "
+            f"`{model.name}`, which has no single-copy-atomic classes (`sm`, `si`)",
+            event.span, encoding.test.source)
+
+
 def _pair_error(test: LitmusTest, model: Model, message: str) -> PairError:
     return PairError(test.file, test.name, test.arch, model.name, message)
 
@@ -310,6 +326,7 @@ def _judge_one(
 ) -> ModelResult:
     start = time.perf_counter()
     test = encoding.test
+    _check_mixed_size(encoding, model)
     base = result_base(test, model.name)
     session = encoding.session
     session.start_clock(clock)

@@ -8,6 +8,8 @@ What each makes follows herd 7.58's `AArch64Sem.ml`:
   one), a write tagged `X` (+`L`) paired with the reservation's read in `rmw` (not in
   `amo`: two instructions); Ws is 0 on success, 1 on failure, and depends on nothing. A
   store-exclusive with no load-exclusive before it always fails.
+* The byte and half-word forms (`CASB`, `CASALH`, `SWPLB`, `LDADDH`, `STSETB`, ...) access
+  8 or 16 bits: Rs and Rt are read at that size, the value read is zero-extended.
 * `CAS{,A,L,AL} Rs,Rt,[Xn]`: a read (`X`, +`A`); when its value equals Rs, a write of Rt
   (`X`, +`L`) in `rmw` and `amo`. A failed CAS is a read only. The write is ordered after
   the CAS's read (data) and the reads behind Rs (ctrl); nothing later is control
@@ -166,26 +168,46 @@ def cas(t: A64Thread, instr: Instr) -> None:
     acquire, release = suffix(instr, "CAS")
     read_tags, write_tags = _amo_tags(acquire, release, _is_zero_reg(rs))
     addr = t.address(mem, instr.span)
-    expected, new = t.get(rs, instr.span), t.get(rt, instr.span)
-    read_eid, old = t.tb.read(addr, read_tags, instr.span)
+    size = _amo_size(t, instr, rs)
+    expected = _sized(t.get(rs, instr.span), size, t.width(rs))
+    new = _sized(t.get(rt, instr.span), size, t.width(rt))
+    read_eid, old = t.tb.read(addr, read_tags, instr.span, size // 8)
     equal = binop("==", old, expected)
     write_back = Choice(f"caswb{t.tb.tid}.{t.tb.instr}")
     dup = Choice(f"casdup{t.tb.tid}.{t.tb.instr}")
     t.tb.assume(or_(and_(not_(equal), not_(write_back)), not_(dup)))
     value = select(equal, new, old)
     writes = or_(equal, write_back)
-    write = _guarded_write(t, writes, addr, value, write_tags, instr, read_eid, single=True)
+    write = _guarded_write(t, writes, addr, value, write_tags, instr, read_eid, single=True,
+                           size=size // 8)
     # The comparison feeds the write: herd orders it after the CAS's own read and, through
-    # the comparison's intra-instruction control edge, after the reads behind Rs.
-    t.tb.program.depend("data", (read_eid, write))
+    # the comparison's intra-instruction control edge, after the reads behind Rs (in
+    # mixed-size mode, every byte of the read before every byte of the write).
+    reads, written = t.tb.bytes_of(read_eid), t.tb.bytes_of(write)
+    for r in reads:
+        for w in written:
+            t.tb.program.depend("data", (r, w))
     behind_rs = expected.deps | expected.picks
     for dep in behind_rs:
-        t.tb.program.depend("pick-data", (dep, write))
-    t.set(rs, _cas_result(equal, write_back, dup, expected, old, read_eid), instr.span)
+        for w in written:
+            t.tb.program.depend("pick-data", (dep, w))
+    t.set(rs, _cas_result(equal, write_back, dup, expected, old, reads), instr.span)
+
+
+def _amo_size(t: A64Thread, instr: Instr, rs: Operand) -> int:
+    """Bits a single-instruction atomic accesses: 8 or 16 for the B and H forms (`CASH`,
+    `SWPALB`, `LDADDB`, ...), else the width of Rs."""
+    return _EXCLUSIVE_SIZES.get(instr.mnemonic[-1]) or t.width(rs)
+
+
+def _sized(value: Expr, size: int, width: int) -> Expr:
+    """A register's value as a `size`-bit operand (herd's `read_reg_data sz`)."""
+    return to_width(value, size) if size < width else value
 
 
 def _cas_result(
-    equal: Expr, write_back: Expr, dup: Expr, expected: Expr, old: Expr, read_eid: int
+    equal: Expr, write_back: Expr, dup: Expr, expected: Expr, old: Expr,
+    reads: tuple[int, ...],
 ) -> Expr:
     """The value CAS leaves in Rs (the value read), with herd 7.58's dependencies.
 
@@ -198,7 +220,7 @@ def _cas_result(
     these alternatives (`write_back` on success, `dup` on failure) select them here.
     """
     via_comparison = or_(and_(equal, write_back), and_(not_(equal), dup))
-    through_comparison = frozenset({read_eid}) | expected.deps | expected.picks
+    through_comparison = frozenset(reads) | expected.deps | expected.picks
     picked = with_picks(select(equal, expected, old), through_comparison)
     return select(silent(via_comparison), picked, old)
 
@@ -233,11 +255,12 @@ def _amo(
     """Read, write update(old, Rs), Rt := old; the pair is in rmw and amo."""
     read_tags, write_tags = _amo_tags(*ordering, noret=_is_zero_reg(rt))
     addr = t.address(mem, instr.span)
-    operand = t.get(rs, instr.span)
-    read_eid, old = t.tb.read(addr, read_tags, instr.span)
-    # the access has the width of Rs: a W form writes 32 bits
-    value = to_width(update(old, operand), t.width(rs))
-    write = t.tb.write(addr, value, write_tags, instr.span)
+    size = _amo_size(t, instr, rs)
+    operand = _sized(t.get(rs, instr.span), size, t.width(rs))
+    read_eid, old = t.tb.read(addr, read_tags, instr.span, size // 8)
+    # the access has the width of Rs (a W form writes 32 bits), or its B/H form's
+    value = to_width(update(old, operand), min(size, t.width(rs)))
+    write = t.tb.write(addr, value, write_tags, instr.span, size // 8)
     t.tb.pair_rmw(read_eid, write, single_instruction=True)
     t.set(rt, old, instr.span)
 
@@ -246,8 +269,8 @@ def _amo(
 HANDLERS: dict[str, Handler] = {
     **{f"LD{a}XR{k}": load_exclusive for a in ("", "A") for k in ("", "B", "H")},
     **{f"ST{a}XR{k}": store_exclusive for a in ("", "L") for k in ("", "B", "H")},
-    **{f"CAS{o}": cas for o in _ORDERINGS},
-    **{f"SWP{o}": swp for o in _ORDERINGS},
-    **{f"LD{op}{o}": ld_op for op in _LDOPS for o in _ORDERINGS},
-    **{f"ST{op}{o}": st_op for op in _LDOPS for o in ("", "L")},
+    **{f"CAS{o}{k}": cas for o in _ORDERINGS for k in ("", "B", "H")},
+    **{f"SWP{o}{k}": swp for o in _ORDERINGS for k in ("", "B", "H")},
+    **{f"LD{op}{o}{k}": ld_op for op in _LDOPS for o in _ORDERINGS for k in ("", "B", "H")},
+    **{f"ST{op}{o}{k}": st_op for op in _LDOPS for o in ("", "L") for k in ("", "B", "H")},
 }

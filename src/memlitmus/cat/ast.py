@@ -8,6 +8,7 @@ keeps evaluation both lexically scoped (like herd) and cheap.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -492,3 +493,19 @@ class CatModel:
     options: tuple[str, ...]
     instructions: tuple[Ins, ...]
     file: str
+
+
+def mentions(model: CatModel, names: frozenset[str]) -> bool:
+    """Does any expression of `model` (its includes resolved) refer to one of `names`?
+    A syntactic check: a name bound by the model itself counts too."""
+    stack: list[object] = list(model.instructions)
+    while stack:  # iterative: nesting depth is the input's
+        node = stack.pop()
+        if isinstance(node, Var):
+            if node.name in names:
+                return True
+        elif isinstance(node, tuple | list):
+            stack.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, Span | type):
+            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
+    return False

@@ -164,6 +164,11 @@ class TermBuilder:
         return self._binop(expr)
 
     def _binop(self, expr: BinOp) -> Term:
+        if expr.op == "*" and expr.right == Const(0):
+            return 0  # a zero that only carries dependencies (mixed_size.byte_of)
+        byte = self._byte(expr)
+        if byte is not None:
+            return byte
         left, right = to_int(self.term(expr.left)), to_int(self.term(expr.right))
         op = expr.op
         if op == "&" and self.value_sets is not None and mask_is_noop(self.value_sets, expr,
@@ -178,6 +183,21 @@ class TermBuilder:
             bits = _BITWISE[op](_bv(left), _bv(right))
             return z3.BV2Int(bits, is_signed=True)
         return _ARITH[op](left, right)
+
+
+    def _byte(self, expr: BinOp) -> Term | None:
+        """`(x >> 8k) & 0xff`, byte k of x (mixed-size mode splits every access into such
+        bytes, `mixed_size.byte_of`), as integer arithmetic: `x div 2^8k mod 256` equals
+        it for any integer x and 8k <= 56, with no bit-vector term."""
+        shifted = expr.left
+        if not (expr.op == "&" and expr.right == Const(0xFF) and isinstance(shifted, BinOp)
+                and shifted.op == ">>" and isinstance(shifted.right, Const)
+                and 0 < shifted.right.value <= 56):
+            return None
+        value = to_int(self.term(shifted.left))
+        if isinstance(value, int):
+            return None
+        return (value / (1 << shifted.right.value)) % 256
 
 
 def _bv(t: int | z3.ArithRef) -> z3.BitVecRef:
