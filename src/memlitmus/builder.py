@@ -138,62 +138,8 @@ class ProgramBuilder:
 
     def build(self) -> EventProgram:
         """Freeze: prepend the initial writes and renumber nothing (init writes go last)."""
-        if self.layout is not None:
-            return self._build_mixed(self.layout)
-        for name in self.locations:
-            value = self._init_memory.get(name, ZERO)
-            self.new_event(
-                {"thread": INIT_THREAD, "kind": "W", "addr": AddrOf(name),
-                 "value": value, "tags": frozenset({"IW"})}
-            )
-        for base, offset, value in self.elements.values():
-            if offset:  # element 0 is the array's own location
-                self.new_event(
-                    {"thread": INIT_THREAD, "kind": "W", "addr": AddrOf(base, offset),
-                     "value": value, "tags": frozenset({"IW"})}
-                )
-        return EventProgram(
-            events=tuple(self.events),
-            po=tuple(tuple(p) for p in self.po),
-            rmw=frozenset(self.rmw),
-            addr=frozenset(self.addr),
-            data=frozenset(self.data),
-            ctrl=frozenset(self.ctrl),
-            locations=tuple(self.locations),
-            final_registers=dict(self.final_registers),
-            extra_relations={k: frozenset(v) for k, v in self.extra.items()},
-            assumptions=tuple(self.assumptions),
-            dep_conditions={k: dict(v) for k, v in self.dep_conditions.items() if v},
-            elements={name: (base, off) for name, (base, off, _) in self.elements.items()},
-        )
-
-    def _build_mixed(self, layout: mixed_size.Layout) -> EventProgram:
-        """`build` in mixed-size mode: each location's initial value is written byte by
-        byte, each element of an array on its own (herd's `initwrites_mixed`); every
-        location and element is observed through its bytes (`byte_cells`)."""
-        cells: dict[str, tuple[str, int, int]] = {}
-        for name in self.locations:
-            if name.startswith("label:"):  # a code location holds its instruction
-                self.new_event({"thread": INIT_THREAD, "kind": "W", "addr": AddrOf(name),
-                                "value": self._init_memory.get(name, ZERO),
-                                "tags": frozenset({"IW"})})
-                continue
-            cell = layout.cell(name)
-            cells[name] = (name, 0, cell.size)
-            for index in range(cell.count):
-                element = f"{name}[{index}]"
-                if index:
-                    cells[element] = (name, index * cell.size, cell.size)
-                found = self.elements.get(element)
-                value = found[2] if found else self._init_memory.get(name, ZERO)
-                assert isinstance(value, Const)  # lower refuses a pointer in memory
-                for k, byte in enumerate(mixed_size.init_bytes(value.value, cell.size)):
-                    self.new_event(
-                        {"thread": INIT_THREAD, "kind": "W",
-                         "addr": AddrOf(name, index * cell.size + k),
-                         "value": Const(byte), "tags": frozenset({"IW"})})
-        for element, (base, offset, _) in self.elements.items():
-            cells.setdefault(element, (base, offset, layout.cell(base).size))
+        cells = self._init_writes() if self.layout is None else mixed_size.init_writes(
+            self.layout, self.locations, self._init_memory, self.elements, self._init_write)
         return EventProgram(
             events=tuple(self.events),
             po=tuple(tuple(p) for p in self.po),
@@ -210,10 +156,18 @@ class ProgramBuilder:
             byte_cells=cells,
         )
 
+    def _init_writes(self) -> dict[str, tuple[str, int, int]]:
+        """One initial write per location and array element (no byte cells)."""
+        for name in self.locations:
+            self._init_write(AddrOf(name), self._init_memory.get(name, ZERO))
+        for base, offset, value in self.elements.values():
+            if offset:  # element 0 is the array's own location
+                self._init_write(AddrOf(base, offset), value)
+        return {}
 
-def _place(event: Event) -> tuple[str, int] | None:
-    addr = event.addr
-    return (addr.name, addr.offset) if isinstance(addr, AddrOf) else None
+    def _init_write(self, addr: AddrOf, value: Expr) -> None:
+        self.new_event({"thread": INIT_THREAD, "kind": "W", "addr": addr, "value": value,
+                        "tags": frozenset({"IW"})})
 
 
 @dataclass
@@ -364,14 +318,12 @@ class ThreadBuilder:
                 self.program.relate("amo", pair)
 
     def _byte_pairs(self, read_eid: int, write_eid: int) -> list[tuple[int, int]]:
-        """The read and write pairs of an RMW: in mixed-size mode, each byte read with
-        the byte write at its address (herd pairs atomic accesses by location)."""
-        reads = self.program.accesses.get(read_eid)
-        writes = self.program.accesses.get(write_eid)
-        if reads is None or writes is None:
+        """An RMW's pairs: in mixed-size mode, each byte read with the byte written at its
+        address (`mixed_size.byte_pairs`)."""
+        reads, writes = self.bytes_of(read_eid), self.bytes_of(write_eid)
+        if len(reads) == len(writes) == 1:
             return [(read_eid, write_eid)]
-        return [(r, w) for r in reads for w in writes
-                if _place(self.program.events[r]) == _place(self.program.events[w])]
+        return mixed_size.byte_pairs(self.program.events, reads, writes)
 
     def _event(
         self, kind: str, addr: Expr | None, value: Expr | None,

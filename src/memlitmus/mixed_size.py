@@ -19,7 +19,7 @@ split; herd/mem.ml `check_aligned`); memlitmus refuses it by name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from memlitmus.errors import Span, UnsupportedError
@@ -158,6 +158,48 @@ def init_bytes(value: int, size: int) -> list[int]:
     """The bytes of an initial value of a `size`-byte cell, least significant first."""
     return [(value >> (8 * k)) & 0xFF for k in range(size)]
 
+
+def init_writes(
+    layout: Layout, locations: Iterable[str], init_memory: Mapping[str, Expr],
+    elements: Mapping[str, tuple[str, int, Expr]], write: Callable[[AddrOf, Expr], None],
+) -> dict[str, tuple[str, int, int]]:
+    """Make (`write`) the initial writes: each location's value byte by byte, each element
+    of an array on its own (herd's `initwrites_mixed`; `elements`: `t[1]` → (array, byte
+    offset, value)). Returns the bytes of every location and element, `(location, byte
+    offset, size)` (`EventProgram.byte_cells`)."""
+    cells: dict[str, tuple[str, int, int]] = {}
+    for name in locations:
+        if name.startswith("label:"):  # a code location holds its instruction
+            write(AddrOf(name), init_memory.get(name, Const(0)))
+            continue
+        cell = layout.cell(name)
+        cells[name] = (name, 0, cell.size)
+        for index in range(cell.count):
+            element = f"{name}[{index}]"
+            if index:
+                cells[element] = (name, index * cell.size, cell.size)
+            found = elements.get(element)
+            value = found[2] if found else init_memory.get(name, Const(0))
+            assert isinstance(value, Const)  # `lower` refuses a pointer in memory
+            for k, byte in enumerate(init_bytes(value.value, cell.size)):
+                write(AddrOf(name, index * cell.size + k), Const(byte))
+    for element, (base, offset, _) in elements.items():
+        cells.setdefault(element, (base, offset, layout.cell(base).size))
+    return cells
+
+
+
+def byte_pairs(
+    events: Sequence[Event], reads: Iterable[int], writes: Iterable[int]
+) -> list[tuple[int, int]]:
+    """Each byte read with the byte write at the same address (herd pairs the accesses of
+    an atomic by location, herd/mem.ml `make_atomic_load_store`)."""
+    return [(r, w) for r in reads for w in writes if _place(events[r]) == _place(events[w])]
+
+
+def _place(event: Event) -> tuple[str, int] | None:
+    addr = event.addr
+    return (addr.name, addr.offset) if isinstance(addr, AddrOf) else None
 
 
 SCA_RELATIONS = frozenset({"sm", "si"})
