@@ -7,11 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import z3
 
+from memlitmus.encode.terms import TermBuilder
 from memlitmus.errors import UnsupportedError
+from memlitmus.events import BinOp, Const, Expr, ReadValue, binop, evaluate_op, read_value
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import parse_litmus
-from memlitmus.mixed_size import Cell, aligned
+from memlitmus.mixed_size import Cell, aligned, byte_of, recompose
 from memlitmus.models import ModelSetup, resolve
 from memlitmus.results import ModelResult, PairError
 
@@ -207,3 +210,27 @@ def test_a_model_without_single_copy_atomic_classes_is_refused_shared_locations(
                   tail="exists (0:X2=1)")
     (result,) = judge(parse_litmus(alone, "t.litmus"), [resolve(str(plain))], Options())
     assert isinstance(result, ModelResult) and result.observation.value == "Always"
+
+
+def test_bytes_of_a_recomposed_value_are_its_parts_with_every_dependency() -> None:
+    """A store of a loaded (and xored) value writes byte k from byte k of the load, so
+    the solver needs no bit-vector term; each byte keeps the data dependency on every
+    byte read, as herd's `explode` of the whole register does."""
+    reads = [read_value(eid) for eid in (10, 11, 12, 13)]
+    value = binop("^", recompose(reads), Const(0x80))
+    byte = byte_of(value, 0)
+    assert byte.deps == frozenset({10, 11, 12, 13})
+    assert evaluate(byte, {10: 0xFF, 11: 0, 12: 0, 13: 0}) == 0x7F
+    term = TermBuilder({}, {e: z3.Int(f"v{e}") for e in range(10, 14)}).term(byte_of(value, 2))
+    assert str(term) == "v12 + 0"  # no bit-vector term, nothing of the other bytes
+    assert byte_of(Const(-2), 3) == Const(0xFF)
+
+
+def evaluate(expr: Expr, reads: dict[int, int]) -> int:
+    """The value of `expr` when each read returns `reads[eid]`."""
+    if isinstance(expr, Const):
+        return expr.value
+    if isinstance(expr, ReadValue):
+        return reads[expr.eid]
+    assert isinstance(expr, BinOp)
+    return evaluate_op(expr.op, evaluate(expr.left, reads), evaluate(expr.right, reads))

@@ -119,8 +119,19 @@ def _byte(value: Expr, k: int, depth: int) -> Expr | None:
     if value.op in _BYTEWISE:
         left, right = _byte(value.left, k, depth + 1), _byte(value.right, k, depth + 1)
         if left is not None and right is not None:
-            return binop(value.op, left, right)
+            return _bytewise(value.op, left, right)
     return None
+
+
+def _bytewise(op: str, left: Expr, right: Expr) -> Expr:
+    """`left op right` on two bytes, without the operations that change nothing (`x ^ 0`,
+    `x & 0xff`), each a bit-vector term for the solver."""
+    for a, b in ((left, right), (right, left)):
+        if b == Const(0):
+            return Const(0) if op == "&" else a
+        if op == "&" and b == Const(0xFF):
+            return a
+    return binop(op, left, right)
 
 
 def _recomposed(value: BinOp) -> list[Expr] | None:
