@@ -180,7 +180,7 @@ exists ([x]=1 \\/ fault(P0:F,UndefinedInstruction))
 
 
 def test_fault_atoms_parse_in_herds_forms() -> None:
-    text = ("AArch64 T\n{\n}\n P0 ;\n NOP ;\n"
+    text = ("AArch64 T\n{\n}\n P0 | P1 ;\n NOP | NOP ;\n"
             "exists (fault(P0) \\/ Fault(P1:L0) \\/ fault(P0,x) \\/ fault(P0,TagCheck)"
             " \\/ fault(P0:L1,MMU:Translation) \\/ fault(P0,y,MMU : AccessFlag))\n")
     atoms = []
@@ -373,3 +373,11 @@ exists (0:X0=label:"P0:L0" /\\ 0:X2=label:"P0:L2")
     (result,) = results(text, ("armv8",))
     assert result.observation.value == "Always"
     assert lines(result) == ['0:X0=label:"P0:L0"; 0:X2=label:"P0:L2";']
+
+
+def test_a_fault_of_a_thread_the_test_lacks_is_herds_bad_process() -> None:
+    text = "AArch64 T\n{\n}\n P0 ;\n UDF #0 ;\nexists (fault(P0) \\/ fault(P3:L0))\n"
+    with pytest.raises(MemlitmusError) as info:
+        parse_litmus(text, "t.litmus")
+    assert info.value.render().startswith(
+        "t.litmus:6:22: Bad process P3: `fault(P3:L0)` names a thread the test does not have")

@@ -22,6 +22,7 @@ from memlitmus.litmus.ast import (
     And,
     AsmThread,
     Atom,
+    FaultAtom,
     Implies,
     Label,
     LitmusTest,
@@ -60,6 +61,12 @@ def check_procs(test: LitmusTest, text: str) -> None:
             _check(loc, procs, where, text)
     for loc, span in _prop_locs(test.condition.prop):
         _check(loc, procs, span, text)
+    for atom in _fault_atoms(test.condition.prop):  # herd's check_atom: `FF ((p,_),_,_)`
+        if atom.proc not in procs:
+            threads = ", ".join(f"P{p}" for p in sorted(procs)) or "none"
+            raise UnsupportedError(
+                f"Bad process P{atom.proc}: `{atom}` names a thread the test does not have "
+                f"(its threads: {threads})", atom.span, text)
 
 
 def check_init_labels(test: LitmusTest, text: str) -> None:
@@ -82,6 +89,19 @@ def _check(loc: Loc, procs: set[int], span: Span, text: str) -> None:
         raise UnsupportedError(
             f"Bad process P{loc.thread}: `{loc}` names a thread the test does not have "
             f"(its threads: {threads})", span, text)
+
+
+def _fault_atoms(prop: Prop) -> Iterator[FaultAtom]:
+    """Every fault atom of a proposition."""
+    stack = [prop]
+    while stack:
+        p = stack.pop()
+        if isinstance(p, FaultAtom):
+            yield p
+        elif isinstance(p, Not):
+            stack.append(p.arg)
+        elif isinstance(p, And | Or | Implies):
+            stack += [p.right, p.left]
 
 
 def _prop_locs(prop: Prop) -> Iterator[tuple[Loc, Span]]:
