@@ -381,3 +381,20 @@ def test_a_fault_of_a_thread_the_test_lacks_is_herds_bad_process() -> None:
         parse_litmus(text, "t.litmus")
     assert info.value.render().startswith(
         "t.litmus:6:22: Bad process P3: `fault(P3:L0)` names a thread the test does not have")
+
+
+def test_states_that_differ_only_in_faults_sort_as_herds_fault_sets() -> None:
+    """herd's StateSet: values, then the fault set (the empty set first)."""
+    text = """AArch64 T
+{
+0:X1=x; 1:X1=x;
+}
+ P0          | P1          ;
+ LDR W0,[X1] | MOV W0,#1   ;
+ CBZ W0,L1   | STR W0,[X1] ;
+ UDF #0      |             ;
+L1:          |             ;
+exists (fault(P0))
+"""
+    for result in results(text):
+        assert lines(result) == ["  ~Fault(P0);", " Fault(P0,UndefinedInstruction);"]

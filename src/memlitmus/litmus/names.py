@@ -215,8 +215,12 @@ def state_sort_key(
     """
     bindings = state.bindings if isinstance(state, State) else tuple(state)
     key = _values_key(sort_bindings(bindings, arch))
-    if isinstance(state, State) and state.faults:  # herd: values first, then faults
-        return (*key, (4, 0, " ".join(state.faults), ()))
+    if isinstance(state, State) and state.faults:
+        # herd: values first, then the set of faults the state has (not the `~` atoms:
+        # those are printed, not compared), compared as sorted sequences (OCaml's
+        # Set.compare; a fault's text stands for herd's order of faults)
+        present = tuple((0, 0, f, ()) for f in state.faults if not f.startswith("~"))
+        return (*key, (4, 0, "", present))
     return key
 
 
