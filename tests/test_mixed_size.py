@@ -17,6 +17,7 @@ from memlitmus.litmus.parse import parse_litmus
 from memlitmus.mixed_size import Cell, aligned, byte_of, recompose
 from memlitmus.models import ModelSetup, resolve
 from memlitmus.results import ModelResult, PairError
+from tests.conftest import run
 
 
 def _text(init: str, *threads: str, tail: str = "", variant: str = "Variant=mixed\n") -> str:
@@ -162,6 +163,8 @@ def test_an_exclusive_pair_of_one_size_may_succeed() -> None:
      "t.litmus:6:1: unaligned or out-of-bound 8-byte access to `x` in mixed-size mode"),
     (_text("uint64_t x[2]; 0:X1=x;", "LDXP X2,X3,[X1]", tail="exists (x=1)"),
      "t.litmus:5:1: `LDXP` in mixed-size mode (`Variant=mixed`)"),
+    (_text("uint64_t x; 0:X1=x; 0:X2=y;", "STR X2,[X1]", tail="exists (x=0)"),
+     "t.litmus:5:1: a store of an address (`y`) in mixed-size mode (`Variant=mixed`)"),
     (_text("int x=y; 0:X1=x;", "LDR W0,[X1]", tail="exists (0:X0=0)"),
      "t.litmus:3:3: a location holding an address (`x=y`) in mixed-size mode"),
     (_text("int64_t x; 0:X1=x;", "LDR X2,[X1]\nLDR W0,[X2]", tail="exists (0:X0=0)"),
@@ -234,3 +237,20 @@ def evaluate(expr: Expr, reads: dict[int, int]) -> int:
         return reads[expr.eid]
     assert isinstance(expr, BinOp)
     return evaluate_op(expr.op, evaluate(expr.left, reads), evaluate(expr.right, reads))
+
+
+def test_every_command_takes_the_variant(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    """`run`, `herd7`, `explain` and `report` all turn mixed-size mode on with
+    `--variant mixed`/`-variant mixed`."""
+    litmus = tmp_path / "M.litmus"
+    litmus.write_text(STORE_WORD_INTO_BYTES.replace("Variant=mixed\n", ""))
+    status, out, _ = run(capsys, "herd7", "-variant", "mixed", str(litmus))
+    assert status == 0 and "t={255,255,255,255};" in out
+    status, out, _ = run(capsys, "run", "--variant", "mixed", "-f", "herd", str(litmus))
+    assert status == 0 and "t={255,255,255,255};" in out
+    status, out, _ = run(capsys, "explain", "--variant", "mixed", str(litmus))
+    assert status == 0 and "t={255,255,255,255}; is allowed" in out and "W t+3=255" in out
+    page = tmp_path / "r.html"
+    status, _, err = run(capsys, "report", "--variant", "mixed", str(litmus), "-o", str(page))
+    assert status == 0 and "t+3=255" in page.read_text()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from memlitmus import mixed_size
 from memlitmus.errors import Span, UnsupportedError
@@ -268,21 +268,15 @@ class ThreadBuilder:
         value: Expr | None,
     ) -> tuple[int, ...]:
         """The byte events of one access (a write when `value` is given), one
-        single-copy-atomic class."""
+        single-copy-atomic class (`mixed_size.byte_accesses`)."""
         assert self.program.layout is not None
-        base = self.program.layout.place(addr, size, span)
         eids: list[int] = []
-        for k in range(size):
-            at = replace(base, offset=base.offset + k)
-            if value is None:
-                eids.append(self._event("R", at, None, tags, span))
-            else:
-                part = mixed_size.byte_of(value, k)
-                eids.append(self._event("W", at, part, tags, span))
+        for at, part in mixed_size.byte_accesses(self.program.layout, addr, size, value, span):
+            eids.append(self._event("R" if part is None else "W", at, part, tags, span))
+            if part is not None:
                 self.program.depend_on("data", part, eids[-1])
-        for a in eids:
-            self.program.extra.setdefault("sca", set()).update(
-                (a, b) for b in eids if a != b)
+        sca = self.program.extra.setdefault("sca", set())
+        sca.update((a, b) for a in eids for b in eids if a != b)
         self.program.accesses[eids[0]] = tuple(eids)
         return tuple(eids)
 

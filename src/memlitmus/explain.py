@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.ast import LitmusTest
-from memlitmus.models import Model
+from memlitmus.models import Model, ModelSetup
 from memlitmus.results import ModelResult, PairError
 from memlitmus.witness import Execution, ForbiddenOutcome
 
@@ -62,13 +62,17 @@ class Answer:
 
 
 def judge_for_explain(
-    test: LitmusTest, model: Model, timeout_s: float | None = None, mapping: str | None = None
+    test: LitmusTest, model: Model, timeout_s: float | None = None, mapping: str | None = None,
+    setup: ModelSetup | None = None,
 ) -> ModelResult | PairError:
     """`test` under `model` with a witness execution per allowed state and the forbidden
     outcomes with their reasons (a PairError when the model does not judge the test);
-    `mapping` is the kernel mapping a C test takes on a hardware model (`run --mapping`)."""
-    options = Options(timeout_s=timeout_s, executions=True, forbidden=True, mapping=mapping)
-    return judge(test, [model], options)[0]
+    `mapping` is the kernel mapping a C test takes on a hardware model (`run --mapping`),
+    `setup` herd's `-variant`s (`explain --variant mixed`)."""
+    setup = setup or ModelSetup()
+    options = Options(timeout_s=timeout_s, executions=True, forbidden=True, mapping=mapping,
+                      setup=setup)
+    return judge(test, [setup.apply(model)], options)[0]
 
 
 def explain_result(result: ModelResult, wanted: dict[str, str] | None) -> Answer:

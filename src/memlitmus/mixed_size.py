@@ -20,7 +20,7 @@ split; herd/mem.ml `check_aligned`); memlitmus refuses it by name.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import AddrOf, BinOp, Const, Event, Expr, ReadValue, binop, without_deps
@@ -71,6 +71,21 @@ class Layout:
             raise UnsupportedError(f"unaligned or out-of-bound {size}-byte access to "
                                    f"`{where}` in mixed-size mode (`Variant=mixed`)", span)
         return addr
+
+
+def byte_accesses(
+    layout: Layout, addr: Expr, size: int, value: Expr | None, span: Span | None
+) -> list[tuple[AddrOf, Expr | None]]:
+    """The bytes of an access of `size` bytes at `addr`: each byte's address and, for a
+    write of `value`, the byte written (None for a read). Raises UnsupportedError for an
+    access `Layout.place` refuses and for a store of an address, which herd cannot take
+    apart."""
+    base = layout.place(addr, size, span)
+    if isinstance(value, AddrOf):
+        raise UnsupportedError(f"a store of an address (`{value.name}`) in mixed-size mode "
+                               "(`Variant=mixed`)", span)
+    return [(replace(base, offset=base.offset + k), None if value is None else byte_of(value, k))
+            for k in range(size)]
 
 
 def aligned(offset: int, size: int, cell: Cell) -> bool:

@@ -15,7 +15,7 @@ from memlitmus.explain import judge_for_explain, parse_state
 from memlitmus.judge import Options, judge
 from memlitmus.kernel.lowering import known_mappings
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import Model, resolve
+from memlitmus.models import Model, ModelSetup, resolve
 from memlitmus.report.explain import print_explanation
 from memlitmus.results import FileError, ModelResult, PairError
 
@@ -36,6 +36,8 @@ def add_outcome_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
                     help="the final state (some of its bindings); default: the condition's")
     ex.add_argument("--timeout", type=float, default=None, metavar="S",
                     help="seconds of solving; past it the answer is Unknown")
+    ex.add_argument("--variant", "-variant", action="append", default=[], metavar="NAME",
+                    help="a herd variant, as `run`'s (`mixed`: mixed-size accesses)")
 
 
     rep = sub.add_parser("report", help="a self-contained HTML report with execution graphs")
@@ -53,6 +55,8 @@ def add_outcome_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     rep.add_argument("--graphs", choices=("all", "condition"), default="all",
                      help="draw every outcome, or only those satisfying the condition "
                           "(for a whole corpus: a much smaller page)")
+    rep.add_argument("--variant", "-variant", action="append", default=[], metavar="NAME",
+                     help="a herd variant, as `run`'s (`mixed`: mixed-size accesses)")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -62,10 +66,11 @@ def _report(args: argparse.Namespace) -> int:
 
     explicit: list[Model] = []
     broken: dict[str, str] = {}  # a user's cat file that does not read, as in `run`
+    setup = ModelSetup(variants=frozenset(args.variant))
     try:
         for spec in args.model:
             try:
-                explicit.append(resolve(spec))
+                explicit.append(setup.resolve(spec))
             except MemlitmusError as err:
                 if not Path(spec).is_file():
                     raise  # an unknown name, a missing file: nothing to report
@@ -74,7 +79,7 @@ def _report(args: argparse.Namespace) -> int:
         print(error_line(err.render()), file=sys.stderr)
         return EXIT_REJECTED
     options = Options(timeout_s=args.timeout, executions=True, forbidden=True,
-                      mapping=args.mapping)
+                      mapping=args.mapping, setup=setup)
     tests: list[TestReport] = []
     taken: set[str] = set()
     models: list[str] = [m.name for m in explicit] + list(broken)
@@ -88,7 +93,8 @@ def _report(args: argparse.Namespace) -> int:
         try:
             report.source = Path(file).read_text(errors="replace")
             test = load_litmus(file)
-            chosen = explicit or ([] if broken else [resolve(default_model_for(test.arch))])
+            chosen = explicit or ([] if broken else [
+                setup.resolve(default_model_for(test.arch))])
             judged = judge(test, chosen, options) + [
                 PairError(file, test.name, test.arch, name, message)
                 for name, message in broken.items()]
@@ -127,7 +133,8 @@ def _explain(args: argparse.Namespace) -> int:
         for number, model in enumerate(models):
             if number:
                 console.print()
-            result = judge_for_explain(test, model, args.timeout, args.mapping)
+            result = judge_for_explain(test, model, args.timeout, args.mapping,
+                                       ModelSetup(variants=frozenset(args.variant)))
             status = max(status, print_explanation(test, model, result, wanted, console))
         return status
     except OSError as err:
