@@ -13,7 +13,7 @@ import pytest
 from memlitmus.arch.aarch64 import AARCH64
 from memlitmus.arch.base import lower
 from memlitmus.errors import MemlitmusError
-from memlitmus.events import Fault
+from memlitmus.events import AddrOf, Fault
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.ast import FaultAtom
 from memlitmus.litmus.parse import parse_litmus
@@ -52,6 +52,11 @@ def test_udf_faults_and_the_state_shows_it_as_herd_prints_it() -> None:
         assert result.observation.value == "Always"
         assert result.condition == "forall (fault(P0:L0,UndefinedInstruction))"
         assert lines(result) == [" Fault(P0:L0,UndefinedInstruction);"]
+    # ELR_EL1 holds the code address `label:"P0:L0"`, which is no memory location
+    program = lower(parse_litmus(UDF, "t.litmus"), AARCH64)
+    assert [e.kind for e in program.events] == ["FAULT"]
+    assert program.final_registers[(0, "ELR_EL1")] == AddrOf('label:"P0:L0"')
+    assert program.locations == () and program.value_names == ('label:"P0:L0"',)
 
 
 def test_svc_fault_without_a_label_and_an_atom_without_a_type() -> None:

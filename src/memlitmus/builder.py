@@ -57,6 +57,8 @@ class ProgramBuilder:
         layout: mixed_size.Layout | None = None,
     ):
         self.locations: list[str] = list(init_memory)
+        # names that are only values, never memory: an address no access uses
+        self.value_names: list[str] = []
         # array elements `t[1]` → (array `t`, byte offset, initial value)
         self.elements = elements or {}
         # mixed-size mode (`Variant=mixed`): how locations are laid out, and each split
@@ -148,6 +150,7 @@ class ProgramBuilder:
             data=frozenset(self.data),
             ctrl=frozenset(self.ctrl),
             locations=tuple(self.locations),
+            value_names=tuple(n for n in self.value_names if n not in self.locations),
             final_registers=dict(self.final_registers),
             extra_relations={k: frozenset(v) for k, v in self.extra.items()},
             assumptions=tuple(self.assumptions),
@@ -214,11 +217,20 @@ class ThreadBuilder:
         """Assign a register (UnsupportedError when the value nests past MAX_NESTING)."""
         self.state.regs[reg] = self._measure(value)
 
+    def set_address(self, reg: str, value: AddrOf) -> None:
+        """Assign a register an address that names no memory (a code address herd puts
+        in ELR_EL1): it has a value of its own, but no location, no initial write."""
+        if value.name not in self.program.value_names:
+            self.program.value_names.append(value.name)
+        self.state.regs[reg] = value
+
     def _measure(self, value: Expr) -> Expr:
         """`value`, once its depth is checked and the locations it points to declared."""
         self.depth.check(value, self.span)
         while self.depth.pointers:
-            self.program.add_location(self.depth.pointers.pop())
+            name = self.depth.pointers.pop()
+            if name not in self.program.value_names:  # a code address stays a value
+                self.program.add_location(name)
         return value
 
     @property

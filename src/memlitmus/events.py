@@ -360,6 +360,9 @@ class EventProgram:
     ctrl: frozenset[tuple[int, int]]
     locations: tuple[str, ...]  # every memory location, in a stable order
     final_registers: dict[tuple[int, str], Expr] = field(default_factory=dict)
+    # addresses that are values only, never accessed and not locations (a code address
+    # in ELR_EL1): each has a value of its own, as a location's address does
+    value_names: tuple[str, ...] = ()
     extra_relations: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     assumptions: tuple[Expr, ...] = ()  # every execution must make each of these non-zero
     # per relation ("addr", "data", or one of `extra_relations` such as "pick-addr"): the

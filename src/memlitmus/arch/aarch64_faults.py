@@ -92,8 +92,8 @@ def _set_elr(t: A64Thread, after: bool) -> None:
             labels.append(stmt.name)
         if not after:
             labels = sorted(t.tb.instr_labels)
-    if labels:
-        t.tb.set("ELR_EL1", label_value(proc, min(labels)))
+    if labels:  # a code address, not a location: no initial write (herd has none)
+        t.tb.set_address("ELR_EL1", label_value(proc, min(labels)))
 
 
 HANDLERS: dict[str, Handler] = {

@@ -46,6 +46,8 @@ class ExecutionEncoding:
         }
         for element, (array, offset) in program.elements.items():
             self.location_ids[element] = self.location_ids[array] + offset
+        for name in program.value_names:  # after the locations: ids of their own
+            self.location_ids[name] = (len(self.location_ids) + 1) * LOCATION_STRIDE
         self.read_values = {
             e.eid: z3.Int(f"v{e.eid}") for e in self.events if e.kind == "R"
         }
