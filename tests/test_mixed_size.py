@@ -142,6 +142,22 @@ def test_a_half_word_cas_between_threads() -> None:
         "1:X1=257; [x]=1; [y]=514;", "1:X1=257; [x]=2; [y]=514;"])}
 
 
+@pytest.mark.parametrize(("init", "code", "expected"), [
+    ("uint64_t x[2]={1,2}; 0:X4=x;", "LDXP X0,X1,[X4]\nSTXP W5,X1,X0,[X4]",
+     ["0:X5=0; x={2,1};", "0:X5=1; x={1,2};"]),
+    ("int x[2]={1,2}; 0:X4=x; 0:X0=1; 0:X1=2; 0:X2=5; 0:X3=6;", "CASP W0,W1,W2,W3,[X4]",
+     ["0:X5=0; x={5,6};"]),
+    ("int x[2]={1,2}; 0:X4=x; 0:X0=7; 0:X1=8;", "STILP W0,W1,[X4]\nLDIAPP W2,W3,[X4]",
+     ["0:X5=0; x={7,8};"]),
+])
+def test_pairs_in_mixed_size_mode(init: str, code: str, expected: list[str]) -> None:
+    """LDXP/STXP, CASP, STILP/LDIAPP: each element split into bytes, both elements one
+    single-copy-atomic class (LDXP, STXP), the same states as without the variant."""
+    text = _text(init, code, tail="locations [0:X5; x;]")
+    assert states(text, ("armv8",))["armv8"][1] == expected
+    assert states(text.replace("Variant=mixed\n", ""), ("armv8",))["armv8"][1] == expected
+
+
 def test_a_store_exclusive_of_another_size_fails() -> None:
     """herd's M007: LDXRH then STXR (32 bits) on one location: the store fails."""
     text = _text("int x=0; 0:X0=x;", "MOV W3,#1\nLDXRH W1,[X0]\nSTXR W4,W3,[X0]",
@@ -161,8 +177,9 @@ def test_an_exclusive_pair_of_one_size_may_succeed() -> None:
      "t.litmus:6:1: unaligned or out-of-bound 2-byte access to `x+1` in mixed-size mode"),
     (_text("uint32_t x; 0:X1=x;", "MOV W0,#1\nSTR X0,[X1]", tail="exists (x=1)"),
      "t.litmus:6:1: unaligned or out-of-bound 8-byte access to `x` in mixed-size mode"),
-    (_text("uint64_t x[2]; 0:X1=x;", "LDXP X2,X3,[X1]", tail="exists (x=1)"),
-     "t.litmus:5:1: `LDXP` in mixed-size mode (`Variant=mixed`)"),
+    (_text("uint64_t t[80]; 0:VNCR_EL2=t; 0:X0=1;", "MSR ELR_EL1,X0", tail="exists (t[0]=1)",
+           variant="Variant=NV2,mixed\n"),
+     "t.litmus:5:1: `MSR` in mixed-size mode (`Variant=mixed`)"),
     (_text("uint64_t x; 0:X1=x; 0:X2=y;", "STR X2,[X1]", tail="exists (x=0)"),
      "t.litmus:5:1: a store of an address (`y`) in mixed-size mode (`Variant=mixed`)"),
     (_text("int x=y; 0:X1=x;", "LDR W0,[X1]", tail="exists (0:X0=0)"),

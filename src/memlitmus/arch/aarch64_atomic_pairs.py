@@ -47,8 +47,10 @@ def _same_widths(t: A64Thread, instr: Instr, regs: tuple[Operand, ...]) -> int:
     return widths.pop()
 
 
-def _sca(t: A64Thread, events: list[int]) -> None:
-    """Record that `events` form one single-copy-atomic access (herd's `para_atomic`)."""
+def _sca(t: A64Thread, accesses: list[int]) -> None:
+    """Record that `accesses` (each its bytes in mixed-size mode) form one
+    single-copy-atomic access (herd's `para_atomic`)."""
+    events = [e for access in accesses for e in t.tb.bytes_of(access)]
     for a in events:
         for b in events:
             if a != b:
@@ -63,7 +65,7 @@ def load_exclusive_pair(t: A64Thread, instr: Instr) -> None:
     tags = X | {"A"} if instr.mnemonic == "LDAXP" else X
     eids = []
     for index, dest in enumerate((first, second)):
-        eid, value = t.tb.read(_element(addr, index, width), tags, instr.span)
+        eid, value = t.tb.read(_element(addr, index, width), tags, instr.span, width // 8)
         t.set(dest, value, instr.span)
         eids.append(eid)
     _sca(t, eids)
@@ -85,7 +87,7 @@ def store_exclusive_pair(t: A64Thread, instr: Instr) -> None:
     values = [t.get(src, instr.span) for src in (first, second)]
     skip = f"%skip{t.tb.instr}"
     t.tb.branch(silent(not_(success)), skip)
-    writes = [t.tb.write(_element(addr, i, width), v, tags, instr.span)
+    writes = [t.tb.write(_element(addr, i, width), v, tags, instr.span, width // 8)
               for i, v in enumerate(values)]
     for read, write in zip(reservation.reads, writes, strict=False):
         t.tb.pair_rmw(read, write, single_instruction=False)
@@ -105,22 +107,26 @@ def casp(t: A64Thread, instr: Instr) -> None:
     addr = t.address(mem, instr.span)
     expected = [t.get(r, instr.span) for r in (rs1, rs2)]
     new = [t.get(r, instr.span) for r in (rt1, rt2)]
-    reads = [t.tb.read(_element(addr, i, width), read_tags, instr.span) for i in range(2)]
+    reads = [t.tb.read(_element(addr, i, width), read_tags, instr.span, width // 8)
+             for i in range(2)]
+    read_bytes = [b for eid, _ in reads for b in t.tb.bytes_of(eid)]
     equal = and_(binop("==", reads[0][1], expected[0]), binop("==", reads[1][1], expected[1]))
     write_back = Choice(f"caswb{t.tb.tid}.{t.tb.instr}")
     skip = f"%skip{t.tb.instr}"
     t.tb.branch(silent(not_(or_(equal, write_back))), skip)
     for i, ((read_eid, old), value) in enumerate(zip(reads, new, strict=True)):
         write = t.tb.write(_element(addr, i, width), select(equal, value, old), write_tags,
-                           instr.span)
+                           instr.span, width // 8)
         t.tb.pair_rmw(read_eid, write, single_instruction=True)
         # as CAS: the comparison orders the writes after both reads and the reads behind Rs
-        for other, _ in reads:
-            t.tb.program.depend("data", (other, write))
-        for dep in frozenset().union(*(e.deps | e.picks for e in expected)):
-            t.tb.program.depend("pick-data", (dep, write))
+        # (in mixed-size mode, every byte of them before every byte of the write)
+        for written in t.tb.bytes_of(write):
+            for other in read_bytes:
+                t.tb.program.depend("data", (other, written))
+            for dep in frozenset().union(*(e.deps | e.picks for e in expected)):
+                t.tb.program.depend("pick-data", (dep, written))
     t.tb.label(skip)
-    through = frozenset(eid for eid, _ in reads).union(*(e.deps | e.picks for e in expected))
+    through = frozenset(read_bytes).union(*(e.deps | e.picks for e in expected))
     for reg, exp, (_, old) in zip((rs1, rs2), expected, reads, strict=True):
         # Rs takes the value read; on success it equals the old Rs, a pick on the comparison
         t.set(reg, select(silent(and_(equal, write_back)),

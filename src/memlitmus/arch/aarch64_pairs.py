@@ -43,6 +43,14 @@ def _operands(instr: Instr) -> tuple[Operand, Operand, Mem, Imm | None, bool]:
                            instr.span)
 
 
+def _order(t: A64Thread, first: int, then: int) -> None:
+    """herd's `iico_order` from one access to the other (every byte of each, in
+    mixed-size mode)."""
+    for a in t.tb.bytes_of(first):
+        for b in t.tb.bytes_of(then):
+            t.tb.program.relate("iico_order", (a, b))
+
+
 def load_pair(t: A64Thread, instr: Instr) -> None:
     """LDP/LDNP Rt1, Rt2, [Xn…], LDPSW Xt1, Xt2, [Xn…] (two 32-bit values, sign-extended)
     and LDIAPP (acquirePC reads, the first iico_order-before the second)."""
@@ -57,12 +65,12 @@ def load_pair(t: A64Thread, instr: Instr) -> None:
     eids = []
     for index, dest in enumerate((first, second)):
         at = binop("+", addr, Const(index * size // 8)) if index else addr
-        eid, value = t.tb.read(at, tags, instr.span, None if ordered else size // 8)
+        eid, value = t.tb.read(at, tags, instr.span, size // 8)
         eids.append(eid)
         loaded = values.sign_extend(value, size) if signed else values.mask(value, size)
         t.set(dest, loaded, instr.span)
     if ordered:
-        t.tb.program.relate("iico_order", (eids[0], eids[1]))
+        _order(t, eids[0], eids[1])
     t.write_back(mem, post, pre, instr.span)
 
 
@@ -79,10 +87,9 @@ def store_pair(t: A64Thread, instr: Instr) -> None:
     eids = []
     for index, src in enumerate((first, second)):
         at = binop("+", addr, Const(index * size // 8)) if index else addr
-        eids.append(t.tb.write(at, t.get(src, instr.span), tags, instr.span,
-                               None if ordered else size // 8))
+        eids.append(t.tb.write(at, t.get(src, instr.span), tags, instr.span, size // 8))
     if ordered:
-        t.tb.program.relate("iico_order", (eids[1], eids[0]) if pre else (eids[0], eids[1]))
+        _order(t, *((eids[1], eids[0]) if pre else (eids[0], eids[1])))
     t.write_back(mem, post, pre, instr.span)
 
 
