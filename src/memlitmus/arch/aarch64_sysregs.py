@@ -41,7 +41,7 @@ def mrs(t: A64Thread, instr: Instr) -> None:
         for bit, flag in _FLAG_BITS:
             value = binop("|", value, binop("<<", t.tb.get(flag), Const(bit)))
     elif name in NV2_OFFSETS and "nv2" in t.tb.variants:
-        _, value = t.tb.read(_nv2_address(t, name), PLAIN, instr.span)
+        _, value = t.tb.read(_nv2_address(t, name), PLAIN, instr.span, 8)
     else:
         value = t.tb.get(name)
     t.set(dest, value, instr.span)
@@ -58,7 +58,7 @@ def msr(t: A64Thread, instr: Instr) -> None:
         bits["%LT"] = binop("!=", bits["%N"], bits["%V"])
         t.set_flags(bits)
     elif name in NV2_OFFSETS and "nv2" in t.tb.variants:
-        t.tb.write(_nv2_address(t, name), value, PLAIN, instr.span)
+        t.tb.write(_nv2_address(t, name), value, PLAIN, instr.span, 8)
     else:
         t.tb.set(name, value)
 
