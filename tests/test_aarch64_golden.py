@@ -1,5 +1,6 @@
 """The project's own AArch64 corpus (`litmus/aarch64`): herd-format output under armv8
-matches the golden `X.armv8.expected` beside each test (herd's `Time` line omitted).
+with `--count` matches the golden `X.armv8.expected` beside each test (herd's `Time` line
+omitted).
 
 Regenerate after a deliberate change with `MEMLITMUS_REGEN_GOLDEN=1 pytest <this file>`,
 then review the diff: every verdict is explained in the test's doc string.
@@ -19,8 +20,9 @@ TESTS = sorted((LITMUS / "aarch64").glob("*.litmus"))
 
 
 def herd_output(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    """`memlitmus run -m armv8 -f herd PATH` without its Time line."""
-    assert cli.main(["run", "-m", "armv8", "-f", "herd", str(path)]) == 0
+    """`memlitmus run -m armv8 -f herd --count PATH` without its Time line (with herd's
+    execution counts, as every golden `NAME.MODEL.expected` that `suite` checks)."""
+    assert cli.main(["run", "-m", "armv8", "-f", "herd", "--count", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines(keepends=True)
     return "".join(line for line in lines if not line.startswith("Time "))
 

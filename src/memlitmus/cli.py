@@ -184,8 +184,9 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INTERNAL
     verdict_only = args.verdict_only or args.speedcheck in ("fast", "true")
     options = Options(verdict_only=verdict_only, timeout_s=args.timeout, count=args.count,
-                      macros=herd.macros, setup=herd.setup, executions=args.executions,
-                      forbidden=args.forbidden, mapping=args.mapping)
+                      macros=herd.macros, setup=herd.setup.with_labels(models),
+                      executions=args.executions, forbidden=args.forbidden,
+                      mapping=args.mapping)
     fmt = args.format or ("matrix" if len(models) > 1 else "table")
     return run_files(args.paths, models, fmt, options, args.max_memory)
 

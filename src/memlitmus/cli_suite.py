@@ -9,11 +9,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from rich.console import Console
-
 from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.judge import Options
 from memlitmus.models import resolve
+from memlitmus.output_paths import cannot_write, unwritable
+from memlitmus.runner import QuietPipeConsole
 from memlitmus.suite.cache import ResultCache
 from memlitmus.suite.discover import OWN_TSV, discover, litmus_files
 from memlitmus.suite.report import (
@@ -99,9 +99,17 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as err:
         print(error_line(str(err)), file=sys.stderr)
         return EXIT_USAGE
+    target = _update_target(args) if args.update else None
+    if args.update and target is None:
+        print(error_line("--update needs --expect TSV or a directory"), file=sys.stderr)
+        return EXIT_USAGE
+    for named in (args.json, args.junit, target):  # before judging, not after
+        if named is not None and (reason := unwritable(named)) is not None:
+            print(cannot_write(named, reason), file=sys.stderr)
+            return EXIT_USAGE
     skipped = len(litmus_files(args.paths)) - len(tests)
     options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout)
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    console = QuietPipeConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
     cache = None if args.no_cache else ResultCache()
     total = sum(len(t.models) for t in tests)
     try:
@@ -112,17 +120,18 @@ def run(args: argparse.Namespace) -> int:
         if cache is not None:
             cache.close()
     console.print(summary_table(suite, skipped))
-    if args.json is not None:
-        write_json(suite, args.json, skipped)
-    if args.junit is not None:
-        write_junit(suite, args.junit)
-    if args.update:
-        target = _update_target(args)
-        if target is None:
-            print(error_line("--update needs --expect TSV or a directory"), file=sys.stderr)
-            return EXIT_USAGE
-        rows = write_tsv(suite, target)
-        console.print(f"wrote {rows} rows to {target}")
+    output: Path | None = None
+    try:
+        if (output := args.json) is not None:
+            write_json(suite, output, skipped)
+        if (output := args.junit) is not None:
+            write_junit(suite, output)
+        if (output := target) is not None:
+            rows = write_tsv(suite, output)
+            console.print(f"wrote {rows} rows to {output}")
+    except OSError as err:  # checked before judging, but the disk may have changed since
+        print(cannot_write(output or "", err), file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK if suite.passed else EXIT_FAILED
 
 

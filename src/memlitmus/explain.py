@@ -96,6 +96,18 @@ def explain_result(result: ModelResult, wanted: dict[str, str] | None) -> Answer
         raise StateSyntaxError(
             f"--state: no such location `{unknown[0]}` (the test shows: "
             f"{', '.join(sorted(names))})")
+    symbols = {v for b, _, _ in allowed for _, v in b} | {
+        v for f in result.forbidden for _, v in f.state}
+    symbols = {v for v in symbols if _integer(v) is None}
+    wanted = dict(wanted)
+    for name, value in wanted.items():
+        number = _integer(value)
+        if number is not None:
+            wanted[name] = str(number)  # herd prints values in decimal
+        elif value not in symbols:
+            shown = f", or one of: {', '.join(sorted(symbols))}" if symbols else ""
+            raise StateSyntaxError(
+                f"--state: `{name}={value}`: `{value}` is not a value (a number{shown})")
     found_allowed = [(b, e) for b, _, e in allowed if _agrees(b, wanted)]
     found_forbidden = [f for f in result.forbidden if _agrees(f.state, wanted)]
     count = len(found_allowed) + len(found_forbidden)
@@ -106,6 +118,14 @@ def explain_result(result: ModelResult, wanted: dict[str, str] | None) -> Answer
         outcome = found_forbidden[0]
         return Answer(outcome.state, False, outcome.execution, outcome, matches=count)
     return Answer(None, None)
+
+
+def _integer(text: str) -> int | None:
+    """`text` as an integer literal (`1`, `-1`, `0x10`), else None."""
+    try:
+        return int(text, 0)
+    except ValueError:
+        return None
 
 
 def _agrees(bindings: Bindings, wanted: dict[str, str]) -> bool:

@@ -140,22 +140,76 @@ def _shipped(info: ModelInfo) -> Model:
 
 @dataclass(frozen=True)
 class ModelSetup:
-    """herd's `-I`, `-bell` and `-variant`, applied to every model judged."""
+    """herd's `-I`, `-bell` and `-variant`, applied to every model judged, and the
+    display labels of the users' cat files judged together (`with_labels`)."""
 
     search_dirs: tuple[Path, ...] = ()
     bell: CatModel | None = None
     variants: frozenset[str] = frozenset()
+    labels: tuple[tuple[str, str], ...] = ()  # (a user's cat file's absolute path, label)
 
     def resolve(self, name_or_path: str) -> Model:
-        """`resolve(name_or_path)` with this setup's include folders, bell and variants."""
+        """`resolve(name_or_path)` with this setup's include folders, bell, variants and
+        label."""
         return self.apply(resolve(name_or_path, self.search_dirs))
 
     def apply(self, model: Model) -> Model:
-        """`model` with this setup's bell (if any) and variants added."""
-        if self.bell is None and not self.variants:
+        """`model` with this setup's bell (if any) and variants added, named by its label."""
+        label = dict(self.labels).get(model.path) if not model.shipped else None
+        if self.bell is None and not self.variants and label is None:
             return model
-        return replace(model, bell=self.bell or model.bell,
+        return replace(model, name=label or model.name, bell=self.bell or model.bell,
                        variants=model.variants | self.variants)
+
+    def with_labels(self, specs: Sequence[str]) -> ModelSetup:
+        """This setup, naming the users' cat files among `specs` (the models judged
+        together) by `model_labels`: each model a distinct column and record."""
+        paths = [str(Path(spec).resolve()) if _is_user_file(spec) else spec
+                 for spec in specs]
+        labels = model_labels(paths)
+        return replace(self, labels=tuple(
+            (path, labels[path]) for path in paths if _is_user_file(path)))
+
+    def label(self, spec: str) -> str:
+        """The name results of `spec` go under when it cannot be resolved (a user's cat
+        file that does not read): its label, else the file's stem."""
+        return dict(self.labels).get(str(Path(spec).resolve()), Path(spec).stem)
+
+
+def _is_user_file(spec: str) -> bool:
+    """Whether `resolve` takes `spec` for a user's cat file (not a shipped model's name)."""
+    if any(spec == info.name or spec in info.aliases for info in SHIPPED):
+        return False
+    return Path(spec).is_file() or spec.endswith(".cat") and not any(
+        spec in info.herd_names for info in SHIPPED)
+
+
+def model_labels(specs: Sequence[str]) -> dict[str, str]:
+    """A distinct, stable label per model spec (a shipped model's name, or a user's cat
+    file's path): a shipped model keeps its name; a user's file is named by its stem
+    (`foo` for `a/foo.cat`) unless another model judged with it has the same stem or
+    name, then by the shortest end of its path that tells it from those
+    (`a/foo.cat` beside `b/foo.cat`; `m/sc.cat` beside the shipped `sc`)."""
+    def stem(spec: str) -> str:
+        return Path(spec).stem if _is_user_file(spec) else spec
+
+    labels: dict[str, str] = {}
+    for spec in specs:
+        if not _is_user_file(spec):
+            labels[spec] = spec
+            continue
+        clashing = [other for other in dict.fromkeys(specs)
+                    if other != spec and stem(other) == stem(spec)]
+        if not clashing:
+            labels[spec] = stem(spec)
+            continue
+        parts = Path(spec).parts
+        others = [Path(other).parts for other in clashing if _is_user_file(other)]
+        depth = 2  # at least `folder/file.cat`: `sc.cat` would read as herd's sc.cat
+        while depth < len(parts) and any(o[-depth:] == parts[-depth:] for o in others):
+            depth += 1
+        labels[spec] = "/".join(parts[-depth:]).lstrip("/") or spec
+    return labels
 
 
 # herd's library files written for one architecture's events (herd/libdir): a user's

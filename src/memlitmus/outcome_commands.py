@@ -7,17 +7,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from rich.console import Console
-
 from memlitmus.arch.registry import default_model_for
 from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.explain import judge_for_explain, parse_state
 from memlitmus.judge import Options, judge
 from memlitmus.kernel.lowering import known_mappings
 from memlitmus.litmus.parse import load_litmus
-from memlitmus.models import Model, ModelSetup, resolve
+from memlitmus.models import Model, ModelSetup
+from memlitmus.output_paths import cannot_write, unwritable
 from memlitmus.report.explain import print_explanation
 from memlitmus.results import FileError, ModelResult, PairError
+from memlitmus.runner import QuietPipeConsole, exit_status
 
 EXIT_OK, EXIT_REJECTED = 0, 2
 
@@ -66,7 +66,7 @@ def _report(args: argparse.Namespace) -> int:
 
     explicit: list[Model] = []
     broken: dict[str, str] = {}  # a user's cat file that does not read, as in `run`
-    setup = ModelSetup(variants=frozenset(args.variant))
+    setup = ModelSetup(variants=frozenset(args.variant)).with_labels(args.model)
     try:
         for spec in args.model:
             try:
@@ -74,9 +74,12 @@ def _report(args: argparse.Namespace) -> int:
             except MemlitmusError as err:
                 if not Path(spec).is_file():
                     raise  # an unknown name, a missing file: nothing to report
-                broken[Path(spec).stem] = err.render()
+                broken[setup.label(spec)] = err.render()
     except MemlitmusError as err:
         print(error_line(err.render()), file=sys.stderr)
+        return EXIT_REJECTED
+    if (reason := unwritable(Path(args.output))) is not None:  # before judging
+        print(cannot_write(args.output, reason), file=sys.stderr)
         return EXIT_REJECTED
     options = Options(timeout_s=args.timeout, executions=True, forbidden=True,
                       mapping=args.mapping, setup=setup)
@@ -115,7 +118,11 @@ def _report(args: argparse.Namespace) -> int:
         tests.append(report)
     max_graphs = MAX_GRAPHS if args.max_graphs is None else args.max_graphs
     page = render_report(tests, models, max_graphs, args.graphs == "condition")
-    Path(args.output).write_text(page, encoding="utf-8")
+    try:
+        Path(args.output).write_text(page, encoding="utf-8")
+    except OSError as err:
+        print(cannot_write(args.output, err), file=sys.stderr)
+        return EXIT_REJECTED
     print(f"wrote {args.output}: {len(tests)} tests, {len(page.encode()) / 1024:.0f} KiB",
           file=sys.stderr)
     return status
@@ -123,20 +130,23 @@ def _report(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     """Explain the state under each `-m` model in turn (the arch's model when none); the
-    exit status is the worst of them."""
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    exit status is the worst of them, as `run`'s (`runner.exit_status`: 2 before 3)."""
+    console = QuietPipeConsole(highlight=False, width=None if sys.stdout.isatty() else 120)
     try:
         test = load_litmus(args.file)
-        models = [resolve(spec) for spec in args.model or [default_model_for(test.arch)]]
+        setup = ModelSetup(variants=frozenset(args.variant)).with_labels(args.model)
+        models = [setup.resolve(spec) for spec in args.model or [default_model_for(test.arch)]]
         wanted = parse_state(args.state) if args.state is not None else None
         status = EXIT_OK
         for number, model in enumerate(models):
             if number:
                 console.print()
-            result = judge_for_explain(test, model, args.timeout, args.mapping,
-                                       ModelSetup(variants=frozenset(args.variant)))
-            status = max(status, print_explanation(test, model, result, wanted, console))
+            result = judge_for_explain(test, model, args.timeout, args.mapping, setup)
+            status = exit_status(
+                [status, print_explanation(test, model, result, wanted, console)])
         return status
+    except BrokenPipeError:  # the reader went away: `main` exits as `run` does
+        raise
     except OSError as err:
         print(error_line(f"{args.file}: cannot read: {err.strerror or err}"),
               file=sys.stderr)

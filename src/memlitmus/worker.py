@@ -274,7 +274,7 @@ def _resolve(setup: ModelSetup, spec: str, test: LitmusTest) -> Model | PairErro
     try:
         return setup.resolve(spec)
     except MemlitmusError as err:
-        return PairError(test.file, test.name, test.arch, Path(spec).stem, err.render())
+        return PairError(test.file, test.name, test.arch, setup.label(spec), err.render())
 
 
 def _name(model: Model | PairError) -> str:

@@ -37,15 +37,17 @@ def print_explanation(
     wanted: dict[str, str] | None, console: Console,
 ) -> int:
     """Print the answer for the state `wanted` (`explain.parse_state`; None: the
-    condition's witness) from `result` (`explain.judge_for_explain`); the exit status: 0
-    when printed, 2 when the model does not judge the test."""
+    condition's witness) from `result` (`explain.judge_for_explain`); the exit status, as
+    `run`'s: 0 when answered, 2 when the model does not judge the test, 3 when the
+    answer is Unknown (past the timeout). Raises StateSyntaxError for a `wanted` state
+    naming a location the test does not show or a value no state has."""
     header = f"{test.name} under {model.name}"
     if isinstance(result, PairError):  # the model does not judge this architecture
         console.print(f"{header}: [red]error[/] ({result.message})", markup=True)
         return 2
     if result.observation is Observation.UNKNOWN:
         console.print(f"{header}: [magenta]Unknown[/] ({result.unknown_reason})")
-        return 0
+        return 3  # as `run`: no verdict
     answer = explain_result(result, wanted)
     if answer.state is None:
         what = "the requested state" if wanted is not None else "no state satisfies the condition"
