@@ -170,3 +170,27 @@ def test_suite_passes_the_repositorys_aarch64_goldens(
     assert (summary["fail"], summary["error"], summary["unknown"]) == (0, 0, 0)
     assert summary["pass"] == len(list((LITMUS / "aarch64").glob("*.armv8.expected")))
     assert status == 0
+
+
+# ---- flags, each once -----------------------------------------------------------------
+
+HERD_LIBDIR = LITMUS.parent / ".." / "shared" / "models" / "herd-libdir"
+
+
+@pytest.mark.skipif(not HERD_LIBDIR.is_dir(), reason="../shared/models is absent")
+def test_a_flag_two_checks_raise_is_printed_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """herd's aarch64.cat reaches the `Assuming-common-inner-shareable-domain` check of
+    aarch64fences.cat twice; herd prints the flag once."""
+    source = (LITMUS / "aarch64" / "MP+dmb.st+addr.litmus").read_text(encoding="utf-8")
+    test = tmp_path / "MP+dmb.ishst+addr.litmus"
+    test.write_text(source.replace("DMB ST ", "DMB ISHST").replace(
+        "MP+dmb.st+addr", "MP+dmb.ishst+addr"), encoding="utf-8")
+    model = str(HERD_LIBDIR / "aarch64.cat")
+    status, out, _ = run(capsys, "herd7", "-model", model, str(test))
+    assert status == 0
+    assert [line for line in out.splitlines() if line.startswith("Flag ")] == [
+        "Flag Assuming-common-inner-shareable-domain"]
+    status, out, _ = run(capsys, "run", "-f", "json", "-m", model, str(test))
+    assert json.loads(out)["flags"] == ["Assuming-common-inner-shareable-domain"]

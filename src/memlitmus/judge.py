@@ -473,9 +473,14 @@ def _satisfiable(session: Session, cond: Cond) -> bool:
 
 
 def _raised_flags(encoding: TestEncoding, axioms: ModelEncoding) -> tuple[str, ...]:
-    return tuple(
-        name for name, cond in axioms.flags if _satisfiable(encoding.session, cond)
-    )
+    """The flags some allowed execution raises, each once, in the model's order: herd
+    keeps a set of flag names (a model may name one flag in several checks, as herd's
+    aarch64.cat does `Assuming-common-inner-shareable-domain` for each kind of DMB)."""
+    raised: list[str] = []
+    for name, cond in axioms.flags:
+        if name not in raised and _satisfiable(encoding.session, cond):
+            raised.append(name)
+    return tuple(raised)
 
 
 def _observation(some_yes: bool, some_no: bool) -> Observation:
