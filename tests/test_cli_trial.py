@@ -79,7 +79,9 @@ def test_explain_and_report_label_each_model(
     status, _, _ = run(capsys, "report", SB, "-o", str(page), "-m", str(cats / "a/foo.cat"),
                        "-m", str(cats / "b/foo.cat"))
     text = page.read_text(encoding="utf-8")
-    assert status == 0 and "a/foo.cat" in text and "b/foo.cat" in text
+    assert status == 0
+    assert "<th>a/foo.cat</th>" in text and "<th>b/foo.cat</th>" in text
+    assert "<th>foo</th>" not in text
 
 
 # ---- output paths ---------------------------------------------------------------------
