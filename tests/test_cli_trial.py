@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from memlitmus.models import model_labels, resolve
 from memlitmus.report.explain import print_explanation
 from memlitmus.results import ModelResult, Observation
 from memlitmus.runner import QuietPipeConsole
-from tests.conftest import LITMUS, run
+from tests.conftest import LITMUS, ROOT, run
 
 SB = str(LITMUS / "x86" / "SB.litmus")
 ANYTHING = '"anything"\nlet x = po\n'  # allows every candidate execution
@@ -156,6 +158,23 @@ def test_a_closed_pipe_ends_every_subcommand_as_run(
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
     assert main(args) == EXIT_BROKEN_PIPE
     assert capsys.readouterr().err == ""
+
+
+def test_suite_with_workers_ends_quietly_when_the_reader_went_away() -> None:
+    """`memlitmus suite -j 2 ... | head -1`: status 141 and nothing on stderr (no
+    traceback from the worker threads' clean-up)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "memlitmus.cli", "suite", "-j", "2", "--no-cache",
+             str(LITMUS / "x86")],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300, check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (EXIT_BROKEN_PIPE, "")
 
 
 # ---- suite over the repository's goldens ----------------------------------------------

@@ -93,11 +93,12 @@ def run_local(tasks: Sequence[Task], jobs: int, done: Callable[[Outcome], None],
     for task in tasks:
         pending.put(task)
     finished: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+    stop = threading.Event()
 
     def serve() -> None:
         judges: list[tuple[Options, Judge]] = []  # Options may hold a dict: not hashable
         try:
-            while True:
+            while not stop.is_set():
                 try:
                     task = pending.get_nowait()
                 except queue.Empty:
@@ -111,8 +112,16 @@ def run_local(tasks: Sequence[Task], jobs: int, done: Callable[[Outcome], None],
                for n in range(max(1, min(jobs, len(tasks))))]
     for thread in threads:
         thread.start()
-    for _ in tasks:
-        done(finished.get())
+    try:
+        for _ in tasks:
+            done(finished.get())
+    except BrokenPipeError:
+        # the reader went away (`suite | head`): let each thread finish its test and
+        # close its worker, or multiprocessing's exit handler races the threads' closing
+        stop.set()
+        for thread in threads:
+            thread.join()
+        raise
     for thread in threads:
         thread.join()
 
