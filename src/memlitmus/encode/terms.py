@@ -177,6 +177,9 @@ class TermBuilder:
         if op == "&" and isinstance(right, int) and 0 < right < (1 << 63) \
                 and right & (right + 1) == 0 and not isinstance(left, int):
             return left % (right + 1)  # low bits: integer remainder, no bit-vector term
+        table = self._table(expr, left, right)
+        if table is not None:
+            return table
         if op in _BITWISE:
             if isinstance(left, int) and isinstance(right, int):
                 return evaluate_op(op, left, right)
@@ -184,6 +187,48 @@ class TermBuilder:
             return z3.BV2Int(bits, is_signed=True)
         return _ARITH[op](left, right)
 
+
+    def _table(self, expr: BinOp, left: int | z3.ArithRef,
+               right: int | z3.ArithRef) -> Term | None:
+        """`left op right` as a case table over the operands' possible values, when they
+        are few and known statically (encode/value_sets.py) and op is one Z3 would
+        otherwise pass through bit-vectors (& | ^ << >>) or nonlinear arithmetic (x * y).
+
+        Each result value r gets the condition "the operands are one of the pairs giving
+        r"; the most frequent result is the default of the `If` chain. Sound because a
+        read's value is always one of its value set's (it equals the value of the write
+        it reads from), so the table agrees with the operation on every value it can be
+        given. Z3's Int2BV/BV2Int round trip made the solver time out on small tests
+        (docs/architecture.md, "Bitwise operations")."""
+        op = expr.op
+        if op not in _TABLED or (isinstance(left, int) and isinstance(right, int)):
+            return None
+        if op == "*" and (isinstance(left, int) or isinstance(right, int)):
+            return None  # linear: plain integer arithmetic
+        if self.value_sets is None:
+            return None
+        left_values = _operand_values(left, expr.left, self.value_sets)
+        right_values = _operand_values(right, expr.right, self.value_sets)
+        if not left_values or not right_values \
+                or len(left_values) * len(right_values) > TABLE_LIMIT:
+            return None
+        groups: dict[int, list[Cond]] = {}
+        for a in sorted(left_values):
+            on_left = True if isinstance(left, int) else equal(left, a)
+            for b in sorted(right_values):
+                on_right = True if isinstance(right, int) else equal(right, b)
+                groups.setdefault(evaluate_op(op, a, b), []).append(
+                    conj(on_left, on_right))
+        # the largest group needs no condition: it is what remains
+        ordered = sorted(groups.items(), key=lambda item: (len(item[1]), item[0]))
+        result: int | z3.ArithRef = ordered[-1][0]
+        for value, conds in reversed(ordered[:-1]):
+            cond = disj(conds)
+            if cond is True:
+                return value
+            if cond is not False:
+                result = z3.If(cond, z3.IntVal(value), result)
+        return result
 
     def _byte(self, expr: BinOp) -> Term | None:
         """`(x >> 8k) & 0xff`, byte k of x (mixed-size mode splits every access into such
@@ -198,6 +243,20 @@ class TermBuilder:
         if isinstance(value, int):
             return None
         return (value / (1 << shifted.right.value)) % 256
+
+
+# the operators a case table replaces, and its largest size (pairs of operand values)
+_TABLED = frozenset({"&", "|", "^", "<<", ">>", "*"})
+TABLE_LIMIT = 64
+
+
+def _operand_values(
+    term: int | z3.ArithRef, expr: Expr, value_sets: Callable[[Expr], frozenset[int] | None],
+) -> frozenset[int] | None:
+    """The values an operand may take: its own when static, else its value set."""
+    if isinstance(term, int):
+        return frozenset({term})
+    return value_sets(expr)
 
 
 def _bv(t: int | z3.ArithRef) -> z3.BitVecRef:
