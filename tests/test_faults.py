@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from memlitmus.arch.aarch64 import AARCH64
-from memlitmus.arch.base import lower
+from memlitmus.arch.base import fault_handling_of, lower
 from memlitmus.errors import MemlitmusError
 from memlitmus.events import AddrOf, Fault
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.ast import FaultAtom
 from memlitmus.litmus.parse import parse_litmus
-from memlitmus.models import Model, resolve
+from memlitmus.models import Model, ModelSetup, resolve
 from memlitmus.results import ModelResult, State
 from memlitmus.suite.cache import decode, encode
 from tests.conftest import ROOT, run
@@ -403,3 +403,19 @@ exists (fault(P0))
 """
     for result in results(text):
         assert lines(result) == ["  ~Fault(P0);", " Fault(P0,UndefinedInstruction);"]
+
+
+def test_the_tests_fault_handling_overrides_the_command_lines() -> None:
+    """lib/testVariant.ml: the test's `Variant=` words are applied over `-variant`."""
+    text = ("AArch64 T\nVariant=fatal\n{\n0:X1=x;\n}\n P0 ;\n MOV W0,#1 ;\n UDF #0 ;\n"
+            " STR W0,[X1] ;\nexists ([x]=1)\n")
+    test = parse_litmus(text, "t.litmus")
+    assert fault_handling_of(test, ("faultToNext",)) == "fatal"
+    assert fault_handling_of(parse_litmus(text.replace("Variant=fatal\n", ""), "t"),
+                             ("faultToNext",)) == "skip"
+    (result,) = judge(test, [resolve("armv8")],
+                      Options(setup=ModelSetup(variants=frozenset({"faultToNext"}))))
+    assert isinstance(result, ModelResult) and result.observation.value == "Never"
+    (result,) = judge(parse_litmus(text.replace("Variant=fatal\n", ""), "t"), [resolve("armv8")],
+                      Options(setup=ModelSetup(variants=frozenset({"faultToNext"}))))
+    assert isinstance(result, ModelResult) and result.observation.value == "Always"

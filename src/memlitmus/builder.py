@@ -195,6 +195,8 @@ class ThreadBuilder:
     variants: frozenset[str] = frozenset()
     # the instruction being run, named when one of its accesses is refused
     construct: str = "this access"
+    # herd's fault handling (`base.fault_handling_of`): "fatal", "skip" or "handled"
+    fault_handling: str = "fatal"
     # the labels of the instruction being run (herd's `ii.labels`), which name its faults
     instr_labels: frozenset[str] = frozenset()
     # paths that ended before the thread's code did (a fatal fault), joined at `finish`

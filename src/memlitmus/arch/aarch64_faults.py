@@ -5,7 +5,7 @@ herd (herd/AArch64Sem.ml `I_UDF`, `I_SVC`) gives each a fault event (`mk_fault`:
 location, direction R, no annotation, type `UndefinedInstruction` or `SupervisorCall`,
 an exception entry since it is no asynchronous tag check) and sets ELR_EL1; what follows
 is herd's fault handling (herd/mem.ml `add_fault`, lib/fault.ml `Handling`), chosen by
-the test's `Variant=` words (herd's `-variant`):
+the test's `Variant=` words over herd's `-variant` (`base.fault_handling_of`):
 
 * `fatal` or `precise`, and the default: the thread stops; its registers keep the values
   they had (`stop`).
@@ -29,27 +29,16 @@ from memlitmus.errors import Span, UnsupportedError
 from memlitmus.events import Fault
 from memlitmus.litmus.ast import AsmThread, Imm, Instr
 
-__all__ = ["FAULT_TAGS", "HANDLERS", "fault_handling", "raise_fault"]
+__all__ = ["FAULT_TAGS", "HANDLERS", "raise_fault"]
 
 FAULT_TAGS = frozenset({"FAULT", "FAULT-RD", "FAULT-WR", "EXC-ENTRY",
                         "UndefinedInstruction", "SupervisorCall"})
 """herd's event sets of the faults memlitmus makes (a model knows them when empty)."""
 
-_HANDLING = {"fatal": "fatal", "precise": "fatal", "faulttonext": "skip", "skip": "skip",
-             "handled": "handled", "imprecise": "handled"}
-
-
-def fault_handling(variants: frozenset[str]) -> str:
-    """herd's fault handling named by the test's variants: "fatal" (the default),
-    "skip" or "handled" (lib/fault.ml `Handling.parse`, case-insensitive)."""
-    chosen = [_HANDLING[v.lower()] for v in sorted(variants) if v.lower() in _HANDLING]
-    return chosen[-1] if chosen else "fatal"
-
-
 def raise_fault(t: A64Thread, fault: Fault, tags: frozenset[str], span: Span) -> None:
     """A fault of the instruction being run, then what the test's fault handling makes
     of it (see the module)."""
-    mode = fault_handling(t.tb.variants)
+    mode = t.tb.fault_handling
     if mode == "handled":
         raise UnsupportedError(
             "a fault under herd's fault handling `handled` (herd re-runs the faulting "

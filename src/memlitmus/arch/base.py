@@ -274,11 +274,28 @@ def variants_of(test: LitmusTest, given: Iterable[str] = ()) -> frozenset[str]:
 
 _VARIANT_SPLIT = re.compile(r"[,\s]+")
 
+_HANDLING = {"fatal": "fatal", "precise": "fatal", "faulttonext": "skip", "skip": "skip",
+             "handled": "handled", "imprecise": "handled"}
+
+
+def fault_handling_of(test: LitmusTest, given: Iterable[str] = ()) -> str:
+    """herd's fault handling, "fatal" (the default), "skip" or "handled" (lib/fault.ml
+    `Handling.parse`): the last such word of the test's `Variant=` line, else of the
+    command line's `given` (lib/testVariant.ml applies the test's words, in order, over
+    the command line's value)."""
+    mode = "fatal"
+    for text in (*given, test.metadata.get("Variant", "")):
+        for word in _VARIANT_SPLIT.split(text):
+            mode = _HANDLING.get(word.lower(), mode)
+    return mode
+
 
 def lower(test: LitmusTest, arch: Arch, variants: Iterable[str] = ()) -> EventProgram:
     """Turn a parsed test into its event program; `variants`: herd's `-variant`s, added
     to the test's own `Variant=` line (`variants_of`)."""
-    variants = variants_of(test, variants)
+    given = tuple(variants)
+    handling = fault_handling_of(test, given)
+    variants = variants_of(test, given)
     layout = mixed_layout(test, arch) if mixed_size.is_mixed(variants) else None
     init_memory: dict[str, Expr] = {}
     init_regs: dict[int, dict[str, Expr]] = {}
@@ -309,6 +326,7 @@ def lower(test: LitmusTest, arch: Arch, variants: Iterable[str] = ()) -> EventPr
         tb.span = thread.span
         tb.peers = peers
         tb.variants = variants
+        tb.fault_handling = handling
         arch.run_thread(arch.thread_of(thread), tb)
         tb.finish(thread.span)
     for tid, regs in init_regs.items():
