@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
                      f"default one (known: {', '.join(known_mappings())})")
     run.add_argument("--verdict-only", action="store_true",
                      help="decide the Observation with two solver calls, list no states")
-    run.add_argument("-speedcheck", choices=("fast", "true", "false"), default="false",
+    run.add_argument("-speedcheck", choices=("fast", "true", "false"), default=None,
                      help="herd7's spelling: fast or true is --verdict-only")
     run.add_argument("--timeout", "-timeout", type=seconds, default=None, metavar="S",
                      help="seconds per test and model, reading and encoding included; "
@@ -182,8 +182,11 @@ def _run(args: argparse.Namespace) -> int:
     except Exception:  # noqa: BLE001 — a bug reading a model: exit 1, as for a test
         print(error_line(f"internal error\n{traceback.format_exc()}"), file=sys.stderr)
         return EXIT_INTERNAL
-    verdict_only = args.verdict_only or args.speedcheck in ("fast", "true")
-    options = Options(verdict_only=verdict_only, timeout_s=args.timeout, count=args.count,
+    # the command line wins over the configuration's `speedcheck` and `timeout` keys
+    speedcheck = args.speedcheck or herd.speedcheck
+    verdict_only = args.verdict_only or speedcheck in ("fast", "true")
+    timeout = args.timeout if args.timeout is not None else herd.timeout_s
+    options = Options(verdict_only=verdict_only, timeout_s=timeout, count=args.count,
                       macros=herd.macros, setup=herd.setup.with_labels(models),
                       executions=args.executions, forbidden=args.forbidden,
                       mapping=args.mapping)

@@ -9,11 +9,15 @@ kernel's tools/memory-model/scripts, to run on memlitmus (docs/herd7-command-lin
   is the shipped lkmm.
 * `-I DIR`, `-bell FILE`, `-macros FILE.def`, `-variant NAME`: as for `memlitmus run`
   (`herd_config.herd_setup`).
-* `-speedcheck fast|true|false`: fast and true decide the verdict only (no states).
+* `-speedcheck fast|true|false`: accepted; the block lists every final state, as herd7's
+  lists the states found (top_herd.ml prints `States N` under every speedcheck).
 * `-timeout S`: seconds of solving per test; past it the verdict is Unknown: the block
   has no `Observation` line (herd7 prints nothing for such a test) and, as herd7, the
   exit status stays 0.
-* `-set-libdir DIR`: accepted; the shipped models do not read it.
+* `-set-libdir DIR`, `HERDLIB`: herd's search path (`herd_path`): a model file name is
+  looked up in the current folder, `-I`, `$HERDLIB`, the libdir (memlitmus's library
+  stands in for herd's unless `-set-libdir` names another).
+* `-help`, `--help`, `-h`: the supported options.
 * `-q`, `-v`: accepted (diagnostics only). `-version`: memlitmus's version.
 
 Any other option is refused (status 2), never ignored: an option that changes what herd7
@@ -61,9 +65,11 @@ class HerdRequest:
     bell: Path | None = None
     macros: Path | None = None
     variants: list[str] = field(default_factory=list)
-    verdict_only: bool = False
+    speedcheck: str | None = None  # None: unset (the configuration's, else false)
     timeout_s: float | None = None
+    libdir: Path | None = None
     version: bool = False
+    help: bool = False
 
 
 def _set_model(request: HerdRequest, text: str) -> None:
@@ -93,7 +99,7 @@ def _add_variant(request: HerdRequest, text: str) -> None:
 def _set_speedcheck(request: HerdRequest, text: str) -> None:
     if text not in ("fast", "true", "false"):
         raise HerdUsageError(f"-speedcheck takes fast, true or false, not `{text}`")
-    request.verdict_only = text != "false"
+    request.speedcheck = text
 
 
 def _set_timeout(request: HerdRequest, text: str) -> None:
@@ -103,8 +109,8 @@ def _set_timeout(request: HerdRequest, text: str) -> None:
         raise HerdUsageError(f"-timeout: {err}") from None
 
 
-def _ignore(request: HerdRequest, text: str) -> None:
-    del request, text
+def _set_libdir(request: HerdRequest, text: str) -> None:
+    request.libdir = Path(text)
 
 
 _WITH_VALUE: dict[str, Callable[[HerdRequest, str], None]] = {
@@ -117,9 +123,28 @@ _WITH_VALUE: dict[str, Callable[[HerdRequest, str], None]] = {
     "-bell": _set_bell,
     "-macros": _set_macros,
     "-variant": _add_variant,
-    "-set-libdir": _ignore,
+    "-set-libdir": _set_libdir,
 }
 _FLAGS = frozenset({"-q", "-v"})
+_HELP = frozenset({"-help", "--help", "-h"})
+
+USAGE = """\
+Usage: memlitmus herd7 [options] [test]*  (herd7's command line; docs/herd7-command-line.md)
+  -model NAME.cat | -cat NAME.cat   the model, found on herd's search path
+  -conf FILE.cfg                    read herd's configuration file
+  -I DIR                            add DIR to the search path
+  -set-libdir DIR                   herd's library folder (default: memlitmus's models)
+  -bell FILE                        a bell file, run before the model
+  -macros FILE.def                  kernel primitives of C tests
+  -variant NAME                     enable a variant
+  -speedcheck fast|true|false       accepted (the block lists every final state)
+  -timeout S                        seconds per test; past it the test prints no verdict
+  -q, -v                            diagnostics (accepted)
+  -version                          print the version
+  -help, --help, -h                 print this list
+Search path: the current folder, -I folders, $HERDLIB, the libdir. Any other herd7
+option is refused (status 2). Without a test, file names are read from stdin.
+"""
 
 
 def parse_herd_args(argv: Sequence[str]) -> HerdRequest:
@@ -129,6 +154,8 @@ def parse_herd_args(argv: Sequence[str]) -> HerdRequest:
     for arg in args:
         if arg == "-version":
             request.version = True
+        elif arg in _HELP:
+            request.help = True
         elif arg in _FLAGS:
             continue
         elif arg in _WITH_VALUE:
@@ -150,12 +177,15 @@ def main(argv: Sequence[str]) -> int:
     except HerdUsageError as err:
         print(error_line(str(err)), file=sys.stderr)
         return EXIT_REJECTED
+    if request.help:
+        print(USAGE, end="")
+        return EXIT_OK
     if request.version:
         print(f"memlitmus {__version__} (herd7 command line)")
         return EXIT_OK
     try:
         herd = herd_setup(request.conf, request.include, request.bell, request.macros,
-                          request.variants)
+                          request.variants, request.libdir)
         spec = request.model
         if herd.conf_model is not None and (spec is None or request.conf_last):
             spec = herd.conf_model
@@ -165,8 +195,11 @@ def main(argv: Sequence[str]) -> int:
         return EXIT_REJECTED
     files = request.files or [line.strip() for line in sys.stdin if line.strip()]
     # herd has no kernel mappings: a C test under an architecture's model is refused
-    options = Options(verdict_only=request.verdict_only, timeout_s=request.timeout_s,
-                      macros=herd.macros, setup=herd.setup, kernel_mappings=False)
+    # herd's top_herd.ml prints `States N` and the states found under every speedcheck
+    # (`fast` only stops the enumeration early): the block keeps its states here too
+    timeout_s = request.timeout_s if request.timeout_s is not None else herd.timeout_s
+    options = Options(timeout_s=timeout_s, macros=herd.macros, setup=herd.setup,
+                      kernel_mappings=False)
     status = run_files(files, [m.spec for m in models], "herd", options)
     # herd7 exits 0 after a test it timed out on (herd/herd.ml drops it silently): the
     # missing `Observation` line is what the kernel's scripts take for a timeout

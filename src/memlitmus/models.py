@@ -16,6 +16,7 @@ from pathlib import Path
 from memlitmus.cat.ast import CatModel, ForallIns, IfIns, IncludeIns, Ins, MatchIns, ProcedureIns
 from memlitmus.cat.parse import load_cat
 from memlitmus.errors import ModelError
+from memlitmus.herd_path import SearchPath, is_implicit
 
 MODELS_DIR = Path(__file__).parent / "cat" / "models"
 
@@ -54,6 +55,10 @@ SHIPPED: tuple[ModelInfo, ...] = (
               "Linux-kernel memory model (Alglave, Maranget, McKenney, Parri, Stern 2018)"),
 )
 
+# The shipped models' files that herd 7.58's own libdir holds (herd/libdir); the kernel's
+# linux-kernel.cat is not among them: it lives in the kernel's tools/memory-model.
+HERD_LIBDIR_FILES = frozenset({"sc.cat", "x86tso.cat", "aarch64.cat"})
+
 # herd7's `-conf` files that stand for a shipped model (tools/memory-model/linux-kernel.cfg).
 HERD_CONFS = {"linux-kernel.cfg": "lkmm"}
 
@@ -89,30 +94,41 @@ class Model:
         return self.judges is None or arch in self.judges
 
 
-def resolve(name_or_path: str, search_dirs: Sequence[Path] = ()) -> Model:
-    """A shipped model by name, alias or herd file name, or a user's `.cat` file by path
-    (its includes also looked up in `search_dirs`, herd's `-I`).
+def resolve(
+    name_or_path: str, search_dirs: Sequence[Path] = (), standin: bool = True
+) -> Model:
+    """A shipped model by name or alias, or a cat file found on herd's search path
+    (`herd_path`): the current folder, then `search_dirs` (herd's `-I`, `HERDLIB` and a
+    `-set-libdir`, which also serve the model's includes), then, where herd's libdir
+    would be, memlitmus's library under herd's file names (`x86tso.cat`,
+    `aarch64.cat`, `linux-kernel.cat`), unless `standin` is False (a libdir was set).
 
-    Order: our names and aliases; then an existing file (a user's model, tried on any
-    architecture); then herd's file name of a shipped model (`x86tso.cat`,
-    `aarch64.cat`, `linux-kernel.cat`) when no such file exists. Raises ModelError for a
-    `.cat` path that does not exist, or an unknown name (the message lists every name).
+    A file found is a user's model, tried on any architecture (`architectures_of`).
+    Raises ModelError for a `.cat` name found nowhere, or an unknown name (the message
+    lists every name).
     """
     for info in SHIPPED:
         if name_or_path == info.name or name_or_path in info.aliases:
             return _shipped(info)
-    path = Path(name_or_path)
-    if path.is_file():
+    path = SearchPath(tuple(search_dirs)).lookup(name_or_path)
+    if path is not None:
         return _load(path.stem, str(path.resolve()), None, False,
                      tuple(str(d) for d in search_dirs))
-    for info in SHIPPED:
-        if name_or_path in info.herd_names:
-            return _shipped(info)
+    if standin and is_implicit(name_or_path):
+        for info in SHIPPED:
+            if name_or_path in info.herd_names:
+                return _shipped(info)
     if name_or_path.endswith(".cat"):
-        raise ModelError(f"no such cat file: {name_or_path}")
+        where = "" if not search_dirs else f" (looked in {', '.join(map(str, search_dirs))})"
+        raise ModelError(f"no such cat file: {name_or_path}{where}")
     listing = "\n".join(f"  {line}" for line in name_lines())
     raise ModelError(f"unknown model `{name_or_path}`; the shipped models and their names:\n"
                      f"{listing}")
+
+
+def herd_name_of_shipped(name: str) -> str | None:
+    """The shipped model herd's libdir file `name` stands for (`x86tso.cat` → x86tso)."""
+    return next((info.name for info in SHIPPED if name in info.herd_names), None)
 
 
 def shipped_conf(path: Path) -> str | None:
@@ -140,18 +156,20 @@ def _shipped(info: ModelInfo) -> Model:
 
 @dataclass(frozen=True)
 class ModelSetup:
-    """herd's `-I`, `-bell` and `-variant`, applied to every model judged, and the
-    display labels of the users' cat files judged together (`with_labels`)."""
+    """herd's `-I`, `HERDLIB`, `-set-libdir`, `-bell` and `-variant`, applied to every
+    model judged, and the display labels of the users' cat files judged together
+    (`with_labels`)."""
 
-    search_dirs: tuple[Path, ...] = ()
+    search_dirs: tuple[Path, ...] = ()  # -I, HERDLIB, a -set-libdir (herd_path)
     bell: CatModel | None = None
     variants: frozenset[str] = frozenset()
     labels: tuple[tuple[str, str], ...] = ()  # (a user's cat file's absolute path, label)
+    libdir_set: bool = False  # -set-libdir: memlitmus's library no longer stands in
 
     def resolve(self, name_or_path: str) -> Model:
-        """`resolve(name_or_path)` with this setup's include folders, bell, variants and
+        """`resolve(name_or_path)` with this setup's search path, bell, variants and
         label."""
-        return self.apply(resolve(name_or_path, self.search_dirs))
+        return self.apply(resolve(name_or_path, self.search_dirs, not self.libdir_set))
 
     def apply(self, model: Model) -> Model:
         """`model` with this setup's bell (if any) and variants added, named by its label."""

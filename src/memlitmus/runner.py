@@ -25,7 +25,12 @@ from rich.console import Console
 from memlitmus.errors import MemlitmusError, error_line, has_position
 from memlitmus.judge import Options
 from memlitmus.models import ModelSetup
-from memlitmus.report.herd import format_herd, herd_warning
+from memlitmus.report.herd import (
+    format_herd,
+    herd_file_warning,
+    herd_warning,
+    herd_wording,
+)
 from memlitmus.report.json import format_json
 from memlitmus.report.matrix import build_matrix
 from memlitmus.report.outcomes import forbidden_lines, format_json_outcomes
@@ -149,7 +154,12 @@ def run_files(
                 *outcome]
             for one in outcomes:
                 if isinstance(one, FileError):
-                    print(error_line(one.message), file=sys.stderr)
+                    # herd7's format: an error herd words its own way is herd's warning
+                    # line (the kernel's judgelitmus.sh reads `Unknown macro NAME`)
+                    herds = fmt == "herd" and herd_wording(one.message) != one.message
+                    line = (herd_file_warning(one.file, one.message) if herds
+                            else error_line(one.message))
+                    print(line, file=sys.stderr)
                     statuses.append(EXIT_INTERNAL if one.internal else EXIT_REJECTED)
                     continue
                 rows.append(one)

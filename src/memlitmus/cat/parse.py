@@ -24,6 +24,7 @@ from memlitmus.cat.syntax_errors import TERMINAL_NAMES, syntax_error
 from memlitmus.cat.transform import Builder
 from memlitmus.errors import CatError, Span, reject_binary
 from memlitmus.grammar_files import grammar_path
+from memlitmus.herd_path import is_implicit
 from memlitmus.nesting import check_tree
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -61,9 +62,9 @@ def parse_cat(text: str, file: str) -> A.CatModel:
 def load_cat(path: str | Path, search_dirs: Sequence[Path] = ()) -> A.CatModel:
     """Read, parse and resolve the includes of a cat file (cached by path and mtime).
 
-    Includes are looked up as herd does: in the including file's folder, then in
-    `search_dirs` (herd's `-I`), then in memlitmus's library (the models shipped with
-    it, herd's libdir), then in the current folder.
+    Includes are looked up as herd does: in the current folder, then in `search_dirs`
+    (herd's `-I`, `HERDLIB`, `-set-libdir`: `herd_path.SearchPath.include_dirs`), then
+    where herd's libdir would be: the including file's folder and memlitmus's library.
     """
     return _load(Path(path), tuple(Path(d) for d in search_dirs), ())
 
@@ -176,8 +177,13 @@ def _load(path: Path, search_dirs: tuple[Path, ...], stack: tuple[str, ...]) -> 
 
 
 def _find_include(name: str, base: Path, search_dirs: tuple[Path, ...]) -> Path | None:
-    # herd's order: the including file's folder, -I folders, the library, the cwd.
-    for folder in (base, *search_dirs, MODELS_DIR, Path.cwd()):
+    # herd's order (lib/myLib.ml): the current folder, then -I, HERDLIB and a set libdir
+    # (`search_dirs`, herd_path.SearchPath.include_dirs), then herd's libdir: there the
+    # including file's folder (herd's libdir files include each other: ours lacks some)
+    # and memlitmus's library stand in for it.
+    if not is_implicit(name):
+        return Path(name) if Path(name).is_file() else None
+    for folder in (Path.cwd(), *search_dirs, base, MODELS_DIR):
         candidate = folder / name
         if candidate.is_file():
             return candidate

@@ -33,10 +33,15 @@ when it stops early (docs/herd-output.md has the reasons, from what the kernel's
 
 from __future__ import annotations
 
+import re
+
 from memlitmus.errors import has_position
 from memlitmus.results import UNDEFINED_FLAG, ModelResult, Observation, PairError
 
-__all__ = ["format_herd", "herd_counts", "herd_ok", "herd_warning", "witness_counts"]
+__all__ = [
+    "format_herd", "herd_counts", "herd_file_warning", "herd_ok", "herd_warning", "herd_wording",
+    "witness_counts",
+]
 
 _FORBIDDEN = "Forbidden"
 _REQUIRED = "Required"
@@ -51,16 +56,32 @@ def format_herd(result: ModelResult) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+# memlitmus's message for a C call no primitive table defines (arch/c_runner.py), and
+# herd's for it (lib/CBase.ml `find_macro`), which the kernel's judgelitmus.sh and
+# cmplitmushist.sh grep for (`': Unknown macro '`, then up to ` (User error)`)
+_UNKNOWN_CALL = re.compile(r"unsupported macro or function `([^`]*)`")
+
+
+def herd_wording(message: str) -> str:
+    """`message` in herd's words where herd has its own (`Unknown macro NAME`)."""
+    return _UNKNOWN_CALL.sub(r"Unknown macro \1", message)
+
+
+def herd_file_warning(file: str, message: str) -> str:
+    """herd7's line for a test file it rejects, as `herd_warning` (one line)."""
+    first = herd_wording(message.split("\n", 1)[0])
+    if has_position(first):
+        return f"Warning: {first} (User error)"
+    return f'Warning: File "{file}": {first} (User error)'
+
+
 def herd_warning(error: PairError) -> str:
     """herd7's line for a test it gives up on (herd/herd.ml, on a user error), on stderr:
     `Warning: File "SB.litmus": message (User error)`; a message that names its position
     already (`SB.litmus:1:1: model ...`) is printed after `Warning: ` alone, as herd does
     for one that starts with its own position. One line: the quoted source line and caret
     of a rendered error are left out."""
-    first = error.message.split("\n", 1)[0]
-    if has_position(first):
-        return f"Warning: {first} (User error)"
-    return f'Warning: File "{error.file}": {first} (User error)'
+    return herd_file_warning(error.file, error.message)
 
 
 def herd_counts(result: ModelResult) -> tuple[int, int, str | None]:
