@@ -112,6 +112,25 @@ def test_a_directory_is_not_an_output_file(
     assert (status, err) == (2, f"memlitmus: cannot write {tmp_path}: is a directory\n")
 
 
+def test_suite_update_creates_a_new_expectation_tsv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tsv = tmp_path / "new.tsv"
+    status, out, _ = run(capsys, "suite", "-j", "1", "--no-cache", "--update",
+                         "--expect", str(tsv), SB)
+    assert status == 0 and f"wrote 2 rows to {tsv}" in out  # SB's goldens: sc, x86tso
+    assert [line.split("\t")[1:3] for line in tsv.read_text(encoding="utf-8").splitlines()
+            ] == [["model", "observation"], ["sc", "Never"], ["x86tso", "Sometimes"]]
+
+
+def test_suite_names_an_expectation_tsv_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tsv = tmp_path / "none.tsv"
+    assert run(capsys, "suite", "-j", "1", "--no-cache", "--expect", str(tsv), SB) == (
+        2, "", f"memlitmus: {tsv}: cannot read: No such file or directory\n")
+
+
 # ---- explain --------------------------------------------------------------------------
 
 

@@ -92,11 +92,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         for model in args.model:
             resolve(model)
-        tests = discover(args.paths, args.model, args.expect, include_unexpected=args.update)
+        # `--update --expect NEW.tsv` writes a TSV that need not exist yet
+        expect = [tsv for number, tsv in enumerate(args.expect)
+                  if not (args.update and number == 0 and not tsv.exists())]
+        tests = discover(args.paths, args.model, expect, include_unexpected=args.update)
     except MemlitmusError as err:
         print(error_line(err.render()), file=sys.stderr)
         return EXIT_USAGE
-    except (OSError, ValueError) as err:
+    except OSError as err:
+        print(error_line(f"{err.filename or err}: cannot read: {err.strerror or err}"),
+              file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as err:
         print(error_line(str(err)), file=sys.stderr)
         return EXIT_USAGE
     target = _update_target(args) if args.update else None

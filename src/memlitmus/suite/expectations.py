@@ -236,9 +236,10 @@ def read_result_comment(text: str, file: str) -> ResultComment | None:
 
 
 def read_herd_block(path: Path) -> HerdBlock:
-    """herd7's block from a `NAME.litmus.expected` file (or a memlitmus golden of
-    `run -f herd`: one printed without `--count` has a `Counts NAME ...` line, and is
-    checked against a result judged the same way)."""
+    """herd7's block from a `NAME.litmus.expected` file, or a memlitmus golden of
+    `run -f herd --count` (`NAME.MODEL.expected`): both are checked against a result
+    judged with `--count`, unless the block has a `Counts NAME ...` line (an older
+    memlitmus printed one without `--count`; today's prints none)."""
     text = path.read_text(encoding="utf-8", errors="replace")
     lines = _block_lines(text)
     return HerdBlock(source=str(path), lines=lines,
