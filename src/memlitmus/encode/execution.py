@@ -51,9 +51,10 @@ class ExecutionEncoding:
         self.read_values = {
             e.eid: z3.Int(f"v{e.eid}") for e in self.events if e.kind == "R"
         }
-        self.terms = TermBuilder(self.location_ids, self.read_values, self._static_values,
-                                 self.static_bounds)
         self.constraints: list[z3.BoolRef] = []
+        # a case table's operands stay in their value sets (see TermBuilder._table)
+        self.terms = TermBuilder(self.location_ids, self.read_values, self._static_values,
+                                 self.static_bounds, domains=self.constraints)
         self.exec = {e.eid: to_cond(self.terms.term(e.guard)) for e in self.events}
         self.addr = {
             e.eid: self.terms.term(e.addr) for e in self.events if e.addr is not None

@@ -127,12 +127,16 @@ class TermBuilder:
         self, location_ids: dict[str, int], read_values: dict[int, z3.ArithRef],
         value_sets: Callable[[Expr], frozenset[int] | None] | None = None,
         bounds: Callable[[Expr], tuple[int, int] | None] | None = None,
+        domains: list[z3.BoolRef] | None = None,
     ):
         self.location_ids = location_ids
         self.read_values = read_values
         # the values an expression may take, known statically (see encode/value_sets.py)
         self.value_sets = value_sets
         self.bounds = bounds  # an interval of those values, when they are too many
+        # where to put "this operand is one of its values" for each case table (None:
+        # nowhere); only a thin-air symbol (encode/thin_air.py) can break it
+        self.domains = domains
         self._cache: dict[Expr, Term] = {}
         self.choices: list[z3.BoolRef] = []
 
@@ -198,8 +202,11 @@ class TermBuilder:
         r"; the most frequent result is the default of the `If` chain. Sound because a
         read's value is always one of its value set's (it equals the value of the write
         it reads from), so the table agrees with the operation on every value it can be
-        given. Z3's Int2BV/BV2Int round trip made the solver time out on small tests
-        (docs/architecture.md, "Bitwise operations")."""
+        given. The one exception is a thin-air symbol, which no table maps right: the
+        operands are constrained to their sets (`domains`), which drops an execution whose
+        symbol reaches a table, as one whose value cycle computes. Z3's Int2BV/BV2Int
+        round trip made the solver time out on small tests (docs/architecture.md,
+        "Values and bitwise operations")."""
         op = expr.op
         if op not in _TABLED or (isinstance(left, int) and isinstance(right, int)):
             return None
@@ -212,6 +219,12 @@ class TermBuilder:
         if not left_values or not right_values \
                 or len(left_values) * len(right_values) > TABLE_LIMIT:
             return None
+        if self.domains is not None:
+            for term, values in ((left, left_values), (right, right_values)):
+                if not isinstance(term, int):
+                    domain = disj(equal(term, v) for v in sorted(values))
+                    if not isinstance(domain, bool):
+                        self.domains.append(domain)
         groups: dict[int, list[Cond]] = {}
         for a in sorted(left_values):
             on_left = True if isinstance(left, int) else equal(left, a)
