@@ -70,3 +70,36 @@ def test_without_the_choice_the_read_of_the_lock_orders_nothing(
     assert cli.main(["run", str(test), "-m", str(model), "-I", str(MODEL.parent),
                      "-f", "herd"]) == 0
     assert "Observation is-locked-then-read Sometimes 1 " in capsys.readouterr().out
+
+
+TRYLOCK_AND_IS_LOCKED = """C lock-reads
+{}
+P0(spinlock_t *s)
+{
+	spin_lock(s);
+	spin_unlock(s);
+}
+P1(spinlock_t *s)
+{
+	int r0 = spin_trylock(s);
+	int r1 = spin_is_locked(s);
+}
+exists (1:r0=0 /\\ 1:r1=0)
+"""
+
+
+def test_herds_rf_and_fr_never_reach_a_lock_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # herd's rf relates plain accesses only: lock.cat gives the lock reads theirs. Every
+    # lock read reads some write in memlitmus's execution; none of that shows in `rf`.
+    model = tmp_path / "m.cat"
+    model.write_text('"no rf to lock reads"\nlet RL = try RL with emptyset\n'
+                     "let RU = try RU with emptyset\nlet LOCK-READS = LKR | LF | RL | RU\n"
+                     "empty rf ; [LOCK-READS] as rf\nempty [LOCK-READS] ; fr as fr\n",
+                     encoding="utf-8")
+    test = tmp_path / "t.litmus"
+    test.write_text(TRYLOCK_AND_IS_LOCKED, encoding="utf-8")
+    assert cli.main(["run", str(test), "-m", str(model), "-f", "herd"]) == 0
+    out = capsys.readouterr().out
+    # every combination: the trylock fails or not, spin_is_locked reads held or not
+    assert "States 4\n" in out and "Observation lock-reads Sometimes 1 3" in out
