@@ -112,6 +112,46 @@ def test_a_condition_of_3000_conjuncts_is_a_clean_error(
     assert_too_deep(status, records, err, path, "a condition")
 
 
+@pytest.mark.parametrize("operator", ["/\\", "\\/"])
+def test_a_flat_condition_of_200_atoms_is_judged(
+    operator: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A chain of one operator is no nesting (nesting.CHAIN_LINK): herd's conditions of a
+    few hundred atoms are judged, on two threads as a trial's SB variant had them."""
+    atoms = f" {operator} ".join(f"{t}:EAX=0" for t in (0, 1) * 100)
+    path = tmp_path / "sb.litmus"
+    path.write_text("X86 SBbig\n{ x=0; y=0; }\n P0          | P1          ;\n"
+                    " MOV [x],$1  | MOV [y],$1  ;\n MOV EAX,[y] | MOV EAX,[x] ;\n"
+                    f"exists ({atoms})\n", encoding="utf-8")
+    status, records, _ = run_json(capsys, str(path), "-m", "x86tso")
+    assert status == 0
+    assert [r["observation"] for r in records] == ["Sometimes"]
+
+
+def test_a_flat_sum_of_200_terms_is_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, records, _ = run_json(capsys, str(c_sum(tmp_path / "sum.litmus", 200)))
+    assert status == 0
+    assert [(r["observation"], r["states"]) for r in records] == [
+        ("Never", [{"0:r1": 200}])
+    ]
+
+
+def test_nested_operators_still_count_each_level(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Alternating operators nest: 150 levels of `a /\\ (b \\/ (...))` are refused."""
+    prop, ops = "0:EAX=0", ("\\/", "/\\")
+    for level in range(150):
+        prop = f"0:EAX=0 {ops[level % 2]} ({prop})"
+    path = tmp_path / "cond.litmus"
+    path.write_text(f"X86 cond\n{{ x=0; }}\n P0 ;\n MOV EAX,[x] ;\nexists ({prop})\n",
+                    encoding="utf-8")
+    status, records, err = run_json(capsys, str(path))
+    assert_too_deep(status, records, err, path, "a condition")
+
+
 def test_3000_parentheses_nest_nothing_and_are_judged(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
