@@ -279,7 +279,6 @@ ATT_CASES: list[tuple[str, str, tuple[Operand, ...]]] = [
     ("lock addq $1,(x)", "LOCK ADDQ", (Mem(symbol="x"), Imm(1))),
     ("LOCK ADDQ $1,(x)", "LOCK ADDQ", (Mem(symbol="x"), Imm(1))),
     ("lock cmpxchgq %rbx,(x)", "LOCK CMPXCHGQ", (Mem(symbol="x"), Reg("rbx"))),
-    ("lock xaddq %rax,(x)", "LOCK XADDQ", (Mem(symbol="x"), Reg("rax"))),
     ("cmpq $1,%rax", "CMPQ", (Reg("rax"), Imm(1))),
     ("je L0", "JE", (LabelRef("L0"),)),
     ("jne L0", "JNE", (LabelRef("L0"),)),

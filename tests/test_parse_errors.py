@@ -192,6 +192,37 @@ def test_a_register_of_a_thread_the_test_lacks_is_refused_as_herd_does(
         "(its threads: P0, P1)")
 
 
+AARCH64_W = """AArch64 W
+{ 0:X1=x; INIT }
+ P0          ;
+ LDR W0,[X1] ;
+LOCATIONS
+exists (COND)
+"""
+
+
+@pytest.mark.parametrize(("init", "locations", "cond", "where", "reg"), [
+    ("", "", "0:W0=0", "t.litmus:6:9", "W0"),
+    ("", "", "0:X0=0 /\\ 0:w2=1", "t.litmus:6:19", "w2"),
+    ("0:W3=1;", "", "0:X0=0", "t.litmus:2:11", "W3"),
+    ("", "locations [0:WZR;]", "0:X0=0", "t.litmus:5:1", "WZR"),
+])
+def test_an_aarch64_w_register_outside_the_code_is_refused_as_herd_does(
+    init: str, locations: str, cond: str, where: str, reg: str,
+) -> None:
+    """herd 7.58 reads the registers of the init block, locations and condition with
+    AArch64Base.parse_reg (lib/symbReg.ml `get_reg`), which has no W registers."""
+    text = AARCH64_W.replace("INIT", init).replace("LOCATIONS", locations)
+    error = error_of(text.replace("COND", cond), "t.litmus")
+    assert isinstance(error, UnsupportedError)
+    assert error.render().splitlines()[0].startswith(f"{where}: {reg} is not a register")
+
+
+def test_an_aarch64_x_register_in_the_condition_is_accepted() -> None:
+    text = AARCH64_W.replace("INIT", "").replace("LOCATIONS", "").replace("COND", "0:X0=0")
+    assert parse_litmus(text, "t.litmus").arch == "AArch64"
+
+
 def test_a_register_its_thread_never_writes_is_accepted() -> None:
     """herd reads it as its initial value, 0."""
     text = SB_X86.replace("INIT", "").replace("LOCATIONS", "").replace("COND", "1:EBX=0")

@@ -35,10 +35,14 @@ from memlitmus.litmus.ast import (
 )
 from memlitmus.litmus.syntax_errors import span_at
 
-__all__ = ["check_init_labels", "check_procs"]
+__all__ = ["check_init_labels", "check_procs", "check_state_registers"]
 
 _LOCATIONS = re.compile(r"\blocations\s*\[")
 _CODE_LABEL = re.compile(r'label:"P([0-9]+):(.+)"')  # transform.code_label's values
+# AArch64 32-bit register names: herd 7.58's AArch64Base.parse_reg, which reads the
+# registers of the init block, `locations`, the filter and the final condition
+# (lib/symbReg.ml `get_reg`), takes vector, X and system registers only
+_AARCH64_W_REG = re.compile(r"W([0-9]+|ZR)", re.IGNORECASE)
 
 
 def check_procs(test: LitmusTest, text: str) -> None:
@@ -80,6 +84,38 @@ def check_init_labels(test: LitmusTest, text: str) -> None:
             raise UnsupportedError(
                 f"Label {found.group(2)} not found on P{found.group(1)}, yet it is used in "
                 "the initialization list", entry.span, text)
+
+
+def check_state_registers(test: LitmusTest, text: str) -> None:
+    """Raise UnsupportedError, in herd's words (`W0 is not a register`), at the first
+    AArch64 register named outside the code by its 32-bit name (`0:W0`): herd 7.58 reads
+    those with `AArch64Base.parse_reg`, which has no W registers (see `_AARCH64_W_REG`)."""
+    if test.arch != "AArch64":
+        return
+    found: list[tuple[Loc, Span]] = [(entry.loc, entry.span) for entry in test.init]
+    if test.locations:
+        match = ([None, *_LOCATIONS.finditer(text)])[-1]
+        where = span_at(text, test.file, match.start()) if match else test.condition.span
+        found += [(loc, where) for loc in test.locations]
+    stack: list[Prop] = [test.condition.prop]
+    if test.filter is not None:
+        stack.append(test.filter)
+    while stack:  # iterative: a flat condition may hold a few hundred atoms
+        p = stack.pop()
+        if isinstance(p, Atom):
+            found.append((p.loc, p.span))
+        elif isinstance(p, LocEq):
+            found += [(p.left, p.span), (p.right, p.span)]
+        elif isinstance(p, Not):
+            stack.append(p.arg)
+        elif isinstance(p, And | Or | Implies):
+            stack += [p.right, p.left]
+    for loc, span in sorted(found, key=lambda ls: (ls[1].line, ls[1].col)):
+        if isinstance(loc, RegLoc) and _AARCH64_W_REG.fullmatch(loc.reg):
+            number = loc.reg[1:].upper()
+            raise UnsupportedError(
+                f"{loc.reg} is not a register (herd7's AArch64 names a register outside "
+                f"the code by its X name: `{loc.thread}:X{number}`)", span, text)
 
 
 def _check(loc: Loc, procs: set[int], span: Span, text: str) -> None:

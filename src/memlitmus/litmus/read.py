@@ -38,7 +38,7 @@ from lark import Lark, Token, Transformer
 from memlitmus.errors import UnsupportedError, reject_binary
 from memlitmus.grammar_files import grammar_path
 from memlitmus.litmus.ast import Condition, Const, LitmusTest
-from memlitmus.litmus.procs import check_init_labels, check_procs
+from memlitmus.litmus.procs import check_init_labels, check_procs, check_state_registers
 from memlitmus.litmus.sections import sniff_arch, split_sections
 from memlitmus.litmus.syntax_errors import Section, end_of_content, parse_section, span_at
 from memlitmus.litmus.transform import (
@@ -133,6 +133,7 @@ def read_litmus(text: str, file: str, dialects: Mapping[str, Dialect]) -> Litmus
     )
     check_procs(test, text)  # herd's `Bad process P5`
     check_init_labels(test, text)  # herd's `Label L not found on P0`
+    check_state_registers(test, text)  # herd's `W0 is not a register` (AArch64)
     return test
 
 
