@@ -299,3 +299,85 @@ def test_the_kernel_seeds_expected_lines_are_checked_under_each_model(
     assert [(r["model"], r["status"], r["reasons"]) for r in runs] == [
         ("armv8", "fail", ["Expected: armv8 Sometimes but Never"]),
         ("lkmm", "pass", []), ("sc", "pass", []), ("x86tso", "pass", [])]
+
+
+KERNEL_FILES = LITMUS.parent / ".." / "shared" / "models" / "linux-kernel"
+MP_RESULT_NEVER = """C MP
+
+(*
+ * Result: Never
+ *)
+
+{}
+
+P0(int *x, int *y)
+{
+\tWRITE_ONCE(*x, 1);
+\tsmp_store_release(y, 1);
+}
+
+P1(int *x, int *y)
+{
+\tint r0;
+\tint r1;
+
+\tr0 = smp_load_acquire(y);
+\tr1 = READ_ONCE(*x);
+}
+
+exists (1:r0=1 /\\ 1:r1=0)
+"""
+
+
+@pytest.fixture
+def kernel_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the kernel's tools/memory-model files with one kernel-style test,
+    as the working folder (`../shared/models/linux-kernel`)."""
+    if not KERNEL_FILES.is_dir():
+        pytest.skip("../shared/models absent")
+    for file in KERNEL_FILES.iterdir():
+        shutil.copy(file, tmp_path / file.name)
+    (tmp_path / "MP.litmus").write_text(MP_RESULT_NEVER)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("options", [
+    ["--conf", "linux-kernel.cfg"],
+    ["-conf", "linux-kernel.cfg"],
+    ["-m", "./linux-kernel.cat", "--bell", "linux-kernel.bell", "--macros",
+     "linux-kernel.def", "--variant", "lkmmv2"],
+    ["-I", "sub", "-m", "linux-kernel.cat", "-bell", "linux-kernel.bell", "-macros",
+     "linux-kernel.def", "-variant", "lkmmv2"],
+], ids=["--conf", "-conf", "bell-macros", "-I"])
+def test_suite_runs_the_kernels_model_files(
+    options: list[str], kernel_dir: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    if "sub" in options:  # -I: the model found in a folder of the search path
+        (kernel_dir / "sub").mkdir()
+        for name in ("linux-kernel.cat", "lock.cat"):
+            shutil.move(kernel_dir / name, kernel_dir / "sub" / name)
+    json_out = tmp_path / "out.json"
+    status = main(["suite", "--no-cache", "-j", "1", *options,
+                   "--json", str(json_out), "MP.litmus"])
+    capsys.readouterr()
+    runs = json.loads(json_out.read_text())["tests"]
+    assert status == 0
+    assert [(r["status"], r["observation"]) for r in runs] == [("pass", "Never")]
+
+
+def test_suite_reports_a_model_error_as_error_not_unknown(
+    kernel_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The kernel's linux-kernel.cat without its bell cannot be evaluated: an ERROR with
+    the model's position (Unknown is for the time and memory bounds)."""
+    json_out = tmp_path / "out.json"
+    status = main(["suite", "--no-cache", "-j", "1", "-m", "./linux-kernel.cat",
+                   "--json", str(json_out), "MP.litmus"])
+    capsys.readouterr()
+    (run,) = json.loads(json_out.read_text())["tests"]
+    assert status == 1
+    assert run["status"] == "error"
+    assert "linux-kernel.cat:" in run["reasons"][0]
+    assert "unknown identifier `Marked`" in run["reasons"][0]

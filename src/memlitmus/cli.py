@@ -18,6 +18,7 @@ from pathlib import Path
 
 from memlitmus import __version__, cli_suite, herd_cli
 from memlitmus.arch.kernel_macros import read_macros
+from memlitmus.cli_options import add_herd_model_options
 from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.herd_config import herd_setup
 from memlitmus.judge import Options
@@ -123,19 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--forbidden", action="store_true",
                      help="list the candidate outcomes each model forbids, with the checks "
                           "they violate and a cycle (bounded)")
-    herd = run.add_argument_group("herd's model options")
-    herd.add_argument("-I", dest="include", action="append", default=[], type=Path,
-                      metavar="DIR", help="a folder to look for included cat files in")
-    herd.add_argument("--conf", "-conf", type=Path, metavar="FILE.cfg",
-                      help="a herd configuration: its model, bell, macros and variant keys "
-                           "(linux-kernel.cfg, when no such file exists: lkmm)")
-    herd.add_argument("--bell", "-bell", type=Path, metavar="FILE",
-                      help="a bell file, run before the model")
-    herd.add_argument("--macros", "-macros", type=Path, metavar="FILE.def",
-                      help="kernel primitives for C tests, in place of the built-in table")
-    herd.add_argument("--variant", "-variant", action="append", default=[], metavar="NAME",
-                      help="enable a herd variant: `if \"NAME\"` in cat files, and in the "
-                           "front end (`mixed`: mixed-size accesses; `NV2`)")
+    add_herd_model_options(run)
     sub.add_parser("models", help="list the shipped models, their names and what they judge")
     sub.add_parser("herd7", add_help=False,
                    help="herd7's command line (memlitmus herd7 [herd7 options] FILE...)")

@@ -9,9 +9,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from memlitmus.cli_options import add_herd_model_options
 from memlitmus.errors import MemlitmusError, error_line
+from memlitmus.herd_config import herd_setup
 from memlitmus.judge import Options
-from memlitmus.models import resolve
 from memlitmus.output_paths import cannot_write, unwritable
 from memlitmus.runner import QuietPipeConsole
 from memlitmus.suite.cache import ResultCache
@@ -82,6 +83,7 @@ def add_parser(
                             "scheduler file .json)")
     suite.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML")
     suite.add_argument("--json", type=Path, metavar="FILE", help="write a JSON report")
+    add_herd_model_options(suite)
     suite.add_argument("--update", action="store_true",
                        help=f"write the verdicts to the expectation TSV (--expect or "
                             f"{OWN_TSV} in the first directory)")
@@ -89,13 +91,16 @@ def add_parser(
 
 def run(args: argparse.Namespace) -> int:
     """Run the `suite` subcommand; 0 only when every test × model passes."""
-    try:
-        for model in args.model:
-            resolve(model)
+    try:  # an unknown model, a missing cat file, a bad -conf/-bell/-macros: usage errors
+        herd = herd_setup(args.conf, args.include, args.bell, args.macros, args.variant)
+        # as in `run`, a model on the command line wins over the configuration's
+        models = args.model or ([herd.conf_model] if herd.conf_model is not None else [])
+        for model in models:
+            herd.setup.resolve(model)
         # `--update --expect NEW.tsv` writes a TSV that need not exist yet
         expect = [tsv for number, tsv in enumerate(args.expect)
                   if not (args.update and number == 0 and not tsv.exists())]
-        tests = discover(args.paths, args.model, expect, include_unexpected=args.update)
+        tests = discover(args.paths, models, expect, include_unexpected=args.update)
     except MemlitmusError as err:
         print(error_line(err.render()), file=sys.stderr)
         return EXIT_USAGE
@@ -115,7 +120,10 @@ def run(args: argparse.Namespace) -> int:
             print(cannot_write(named, reason), file=sys.stderr)
             return EXIT_USAGE
     skipped = len(litmus_files(args.paths)) - len(tests)
-    options = Options(verdict_only=args.verdict_only, timeout_s=args.timeout)
+    verdict_only = args.verdict_only or herd.speedcheck in ("fast", "true")
+    timeout = args.timeout if args.timeout is not None else herd.timeout_s
+    options = Options(verdict_only=verdict_only, timeout_s=timeout, macros=herd.macros,
+                      setup=herd.setup)
     console = QuietPipeConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
     cache = None if args.no_cache else ResultCache()
     total = sum(len(t.models) for t in tests)

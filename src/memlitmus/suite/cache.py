@@ -62,16 +62,18 @@ def engine_version() -> str:
 
 
 @cache
-def model_digest(spec: str) -> str:
-    """A digest of the model `spec` names: its parsed cat text with includes inlined."""
-    return hashlib.sha256(repr(resolve(spec).cat).encode()).hexdigest()
+def model_digest(spec: str, search_dirs: tuple[Path, ...] = (), standin: bool = True) -> str:
+    """A digest of the model `spec` names on the search path `search_dirs` (herd's `-I`,
+    `HERDLIB`, `-set-libdir`; `models.resolve`): its parsed cat text, includes inlined."""
+    return hashlib.sha256(repr(resolve(spec, search_dirs, standin).cat).encode()).hexdigest()
 
 
 def cache_key(text: str, model: str, options: Options) -> str:
     """The key of one test × model judged with `options`."""
     material = json.dumps([
         _SCHEMA, engine_version(), hashlib.sha256(text.encode()).hexdigest(),
-        model_digest(model), options.verdict_only, options.count,
+        model_digest(model, options.setup.search_dirs, not options.setup.libdir_set),
+        options.verdict_only, options.count,
         repr(sorted(options.macros.items())) if options.macros else None,
         [str(d) for d in options.setup.search_dirs], str(options.setup.bell),
         sorted(options.setup.variants),

@@ -147,7 +147,8 @@ def run_suite(
             else:
                 result = outcome.results[position]
                 run = check(test, model, result)
-                if result.observation is not Observation.UNKNOWN:
+                if isinstance(result, ModelResult) and (
+                        result.observation is not Observation.UNKNOWN):
                     fresh.append((keys.get((task.index, model), ""), result))
             record(task.index, dataclasses.replace(
                 run, file_wall_s=outcome.wall_s, file_cpu_s=outcome.cpu_s))

@@ -24,7 +24,7 @@ from typing import Any
 from memlitmus.errors import MemlitmusError
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import parse_litmus
-from memlitmus.results import FileError, ModelResult, Observation, PairError
+from memlitmus.results import FileError, ModelResult, PairError
 from memlitmus.worker import DEFAULT_MAX_MEMORY_MB, Judge
 
 __all__ = ["Outcome", "Task", "crashed", "execute", "run_dask", "run_local"]
@@ -47,7 +47,7 @@ class Outcome:
     a model past its time or memory bound), or one error for the file."""
 
     index: int
-    results: tuple[ModelResult, ...] = ()
+    results: tuple[ModelResult | FileError, ...] = ()  # FileError: the model's error
     error: FileError | None = None
     cpu_s: float = 0.0
     wall_s: float = 0.0
@@ -57,7 +57,7 @@ def execute(task: Task) -> Outcome:
     """Judge `task` in this process; every failure becomes part of the Outcome."""
     wall, cpu = time.perf_counter(), time.process_time()
     error = None
-    results: tuple[ModelResult, ...] = ()
+    results: tuple[ModelResult | FileError, ...] = ()
     try:
         test = parse_litmus(task.text, task.file)
         models = [task.options.setup.resolve(m) for m in task.models]
@@ -144,17 +144,18 @@ def _judge_task(
         return Outcome(task.index, error=got, wall_s=elapsed)
     # the worker's CPU is not ours to read: the judging time stands in for it
     results = tuple(_as_result(r) for r in got)
-    return Outcome(task.index, results, cpu_s=sum(r.time_s for r in results), wall_s=elapsed)
+    cpu = sum(r.time_s for r in results if isinstance(r, ModelResult))
+    return Outcome(task.index, results, cpu_s=cpu, wall_s=elapsed)
 
 
-def _as_result(result: ModelResult | PairError) -> ModelResult:
-    """A suite counts a pair its model cannot judge (`PairError`) as Unknown, with the
-    reason: not a verdict, so never a pass."""
+def _as_result(result: ModelResult | PairError) -> ModelResult | FileError:
+    """A suite counts a pair its model cannot judge (`PairError`: a model error, such as
+    the kernel's linux-kernel.cat run without its bell, or an architecture it does not
+    judge) as an ERROR with the reason, as `run` exits 2 for it; Unknown is kept for
+    the time and memory bounds (docs/suite.md)."""
     if isinstance(result, ModelResult):
         return result
-    return ModelResult(file=result.file, test=result.test, arch=result.arch,
-                       model=result.model, kind="", condition="",
-                       observation=Observation.UNKNOWN, unknown_reason=result.message)
+    return FileError(result.file, result.message)
 
 
 # ------------------------------------------------------------------------ dask.distributed
