@@ -234,6 +234,20 @@ def aarch64_reg_key(reg: str) -> RegKey:
     return (5, 0, reg)
 
 
+# 32-bit register names: herd 7.58's AArch64Base.parse_reg, which reads the registers of
+# the init block, `locations`, the filter and the condition (lib/symbReg.ml `get_reg`),
+# takes vector, X and system registers only
+_W_REG = re.compile(r"W([0-9]+|ZR)", re.IGNORECASE)
+
+
+def aarch64_state_reg_error(reg: str) -> str | None:
+    """herd's refusal of a W register outside the code (`0:W0`): `W0 is not a register`."""
+    if _W_REG.fullmatch(reg) is None:
+        return None
+    return (f"{reg} is not a register (herd7's AArch64 names a register outside the code "
+            f"by its X name: `{{thread}}:X{reg[1:].upper()}`)")
+
+
 class AArch64Architecture(Architecture):
     """herd's `AArch64` (see docs/armv8.md)."""
 
@@ -245,6 +259,7 @@ class AArch64Architecture(Architecture):
     default_model = "armv8"
     default_type = "int"  # herd's default: a W-register value 0xffffffff shows as -1
     reg_sort_key = staticmethod(aarch64_reg_key)
+    state_reg_error = staticmethod(aarch64_state_reg_error)
     kernel_mapping = {"arm64": mapping("arm64"), "arm64-llsc": mapping("arm64-llsc")}
     herd_register_events = True  # herd's aarch64.cat computes its dependencies (catdep)
     # Morello beyond what `aarch64_morello` models (herd reads registers in init and

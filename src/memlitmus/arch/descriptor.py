@@ -94,6 +94,13 @@ class Architecture:
         return (0, 0, reg)
 
     @staticmethod
+    def state_reg_error(reg: str) -> str | None:
+        """Why herd refuses register `reg` outside the code (init block, `locations`,
+        filter, condition; `{thread}` stands for its thread), None if it does not."""
+        del reg
+        return None
+
+    @staticmethod
     def reg_print_name(reg: str) -> str:
         """A register's name as herd prints it in states and conditions (as written)."""
         return reg

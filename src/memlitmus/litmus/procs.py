@@ -14,7 +14,7 @@ initialization list"; herd looks the name up among every thread's labels).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from memlitmus.errors import Span, UnsupportedError
 from memlitmus.litmus.ast import (
@@ -39,10 +39,7 @@ __all__ = ["check_init_labels", "check_procs", "check_state_registers"]
 
 _LOCATIONS = re.compile(r"\blocations\s*\[")
 _CODE_LABEL = re.compile(r'label:"P([0-9]+):(.+)"')  # transform.code_label's values
-# AArch64 32-bit register names: herd 7.58's AArch64Base.parse_reg, which reads the
-# registers of the init block, `locations`, the filter and the final condition
-# (lib/symbReg.ml `get_reg`), takes vector, X and system registers only
-_AARCH64_W_REG = re.compile(r"W([0-9]+|ZR)", re.IGNORECASE)
+
 
 
 def check_procs(test: LitmusTest, text: str) -> None:
@@ -86,12 +83,14 @@ def check_init_labels(test: LitmusTest, text: str) -> None:
                 "the initialization list", entry.span, text)
 
 
-def check_state_registers(test: LitmusTest, text: str) -> None:
-    """Raise UnsupportedError, in herd's words (`W0 is not a register`), at the first
-    AArch64 register named outside the code by its 32-bit name (`0:W0`): herd 7.58 reads
-    those with `AArch64Base.parse_reg`, which has no W registers (see `_AARCH64_W_REG`)."""
-    if test.arch != "AArch64":
-        return
+def check_state_registers(
+    test: LitmusTest, text: str, reg_error: Callable[[str], str | None]
+) -> None:
+    """Raise UnsupportedError at the first register named outside the code (init block,
+    `locations`, filter, final condition) that `reg_error` (the architecture
+    descriptor's `state_reg_error`) refuses, with its reason: herd 7.58 reads those
+    names with the architecture's `parse_reg` (lib/symbReg.ml `get_reg`: "W0 is not a
+    register")."""
     found: list[tuple[Loc, Span]] = [(entry.loc, entry.span) for entry in test.init]
     if test.locations:
         match = ([None, *_LOCATIONS.finditer(text)])[-1]
@@ -111,11 +110,9 @@ def check_state_registers(test: LitmusTest, text: str) -> None:
         elif isinstance(p, And | Or | Implies):
             stack += [p.right, p.left]
     for loc, span in sorted(found, key=lambda ls: (ls[1].line, ls[1].col)):
-        if isinstance(loc, RegLoc) and _AARCH64_W_REG.fullmatch(loc.reg):
-            number = loc.reg[1:].upper()
-            raise UnsupportedError(
-                f"{loc.reg} is not a register (herd7's AArch64 names a register outside "
-                f"the code by its X name: `{loc.thread}:X{number}`)", span, text)
+        why = reg_error(loc.reg) if isinstance(loc, RegLoc) else None
+        if why is not None and isinstance(loc, RegLoc):
+            raise UnsupportedError(why.replace("{thread}", str(loc.thread)), span, text)
 
 
 def _check(loc: Loc, procs: set[int], span: Span, text: str) -> None:

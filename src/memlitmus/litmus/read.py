@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -133,7 +133,10 @@ def read_litmus(text: str, file: str, dialects: Mapping[str, Dialect]) -> Litmus
     )
     check_procs(test, text)  # herd's `Bad process P5`
     check_init_labels(test, text)  # herd's `Label L not found on P0`
-    check_state_registers(test, text)  # herd's `W0 is not a register` (AArch64)
+    # herd's `W0 is not a register` (AArch64): the descriptor's `state_reg_error`
+    reg_error: Callable[[str], str | None] | None = getattr(descriptor, "state_reg_error", None)
+    if reg_error is not None:
+        check_state_registers(test, text, reg_error)
     return test
 
 
