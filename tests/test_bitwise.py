@@ -17,7 +17,8 @@ import z3
 from memlitmus.arch.base import lower
 from memlitmus.arch.registry import arch_of
 from memlitmus.encode.execution import ExecutionEncoding
-from memlitmus.events import BinOp, EventProgram
+from memlitmus.encode.terms import TermBuilder
+from memlitmus.events import BinOp, Const, EventProgram, read_value
 from memlitmus.judge import Options, judge
 from memlitmus.litmus.parse import parse_litmus
 from memlitmus.models import resolve
@@ -209,14 +210,29 @@ def test_a_bitwise_op_of_known_values_is_a_case_table() -> None:
         assert solver.check(read == v, term != (v & ~3)) == z3.unsat
 
 
-def test_unbounded_values_keep_the_bit_vector_encoding() -> None:
-    """An LDADD cycle makes y's values unbounded: no table, bit vectors as before."""
+def test_unknown_values_keep_the_bit_vector_encoding() -> None:
+    """Without value sets (or with too many pairs) a bitwise term is BV2Int(...)."""
+    v = z3.Int("v1")
+    expr = BinOp("^", read_value(1), Const(1))
+    assert _has_bit_vectors(TermBuilder({}, {1: v}).term(expr))
+    known = TermBuilder({}, {1: v}, lambda e: frozenset({0, 8}))
+    assert str(known.term(expr)) == "If(v1 == 0, 1, 9)"
+    many = TermBuilder({}, {1: v}, lambda e: frozenset(range(65)))
+    assert _has_bit_vectors(many.term(expr))
+
+
+def test_ldadd_against_ldeor_has_finite_values() -> None:
+    """An LDADD cycle makes the plain fixpoint grow forever; along derivations that use
+    each write once, y's values are finite and `v EOR 1` is a table."""
     program = _program(A64_CLR_EOR.replace("LDCLR", "LDADD"))
     enc = ExecutionEncoding(program)
     eor = next(e for e in program.writes() if isinstance(e.value, BinOp)
                and e.value.op == "^")
     assert eor.value is not None
-    assert _has_bit_vectors(enc.value_term(eor.value))
+    assert not _has_bit_vectors(enc.value_term(eor.value))
+    result = results(A64_CLR_EOR.replace("LDCLR", "LDADD"), ("sc",))["sc"]
+    assert final_values(result, "[y]") == interleaved_finals(
+        [[lambda y: y + 3], [lambda _: 9, lambda y: y ^ 1]])
 
 
 THIN_AIR = """\
@@ -248,3 +264,21 @@ def test_a_thin_air_symbol_never_reaches_a_table(tmp_path: Path) -> None:
     without = THIN_AIR.replace(" EOR X4,X3,#5     |                  ;\n", "").replace(
         "locations [0:X4;]\n", "")
     assert sorted(lines(without)) == ["0:X3=0;", "0:X3=S1;"]
+
+
+def test_additions_and_bitwise_operations_on_one_location() -> None:
+    """atomic_add against atomic_xor/or: the plain value fixpoint never ends (+6 forever),
+    the values along derivations that use each write once are finite (encode/value_sets.py)
+    and the operations become tables."""
+    text = _c_two("atomic_add(6, y); atomic_andnot(3, y);", "atomic_xor(1, y); atomic_or(8, y);")
+    expected = interleaved_finals([[lambda y: y + 6, lambda y: y & ~3],
+                                   [lambda y: y ^ 1, lambda y: y | 8]])
+    assert expected == {12, 13}
+    for model, result in results(text, ("sc", "lkmm")).items():
+        assert result.observation.value == "Never", model
+        assert final_values(result, "[y]") == expected, model
+
+
+def _c_two(p0: str, p1: str) -> str:
+    return ("C T\n{ atomic_t y = ATOMIC_INIT(0); }\n"
+            f"P0(atomic_t *y) {{ {p0} }}\nP1(atomic_t *y) {{ {p1} }}\nexists (y=0)\n")

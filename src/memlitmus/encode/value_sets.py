@@ -56,8 +56,65 @@ def read_value_sets(program: EventProgram) -> dict[int, Values]:
                 sets[r.eid] = new
                 changed = True
         if not changed:
-            return sets
-    return {eid: None for eid in sets}
+            break
+    else:
+        sets = {eid: None for eid in sets}
+    if any(v is None for v in sets.values()):
+        paths = _PathValues(sources)
+        for eid, values in sets.items():
+            if values is None:
+                sets[eid] = paths.read(eid, frozenset())
+    return sets
+
+
+# --- values along acyclic derivations --------------------------------------------------
+# A cycle of read-modify-writes (`LDADD` against `LDEOR` on one location) makes the
+# fixpoint above grow without end, yet in one execution a value passes through each write
+# at most once: a concrete value is derived along rf edges and value dependencies without
+# visiting a write twice, since a cycle of them is a thin-air cycle, whose reads the
+# execution encoding gives a symbol (encode/thin_air.py), never a number. So a read's
+# values are those of its sources' values with the writes already on the derivation path
+# left out: finite, and few on small tests (bounded by `_PATH_BUDGET` evaluations).
+
+_PATH_BUDGET = 20000
+
+
+class _PathValues:
+    """Read values over derivations that visit each write at most once."""
+
+    def __init__(self, sources: dict[int, list[Event]]):
+        self.sources = sources
+        self.memo: dict[tuple[int, frozenset[int]], Values] = {}
+        self.budget = _PATH_BUDGET
+
+    def read(self, eid: int, path: frozenset[int]) -> Values:
+        """The values read `eid` may return when the writes in `path` are already on the
+        derivation (None: unknown, too many, or the budget is spent)."""
+        key = (eid, path)
+        if key in self.memo:
+            return self.memo[key]
+        self.budget -= 1
+        if self.budget < 0:
+            return None
+        parts = (self.expr(w.value, path | {w.eid})
+                 for w in self.sources[eid] if w.eid not in path)
+        values = _union(parts)
+        self.memo[key] = values
+        return values
+
+    def expr(self, expr: Expr | None, path: frozenset[int]) -> Values:
+        if expr is None or isinstance(expr, AddrOf):
+            return None
+        if isinstance(expr, ReadValue):
+            return self.read(expr.eid, path)
+        if isinstance(expr, Const | Choice):
+            return expr_values(expr, {})
+        if isinstance(expr, Ite):
+            return _union([self.expr(expr.then, path), self.expr(expr.other, path)])
+        left, right = self.expr(expr.left, path), self.expr(expr.right, path)
+        if left is None or right is None or len(left) * len(right) > _LIMIT:
+            return None
+        return frozenset(evaluate_op(expr.op, a, b) for a in left for b in right)
 
 
 def expr_values(expr: Expr | None, reads: dict[int, Values]) -> Values:
