@@ -21,11 +21,11 @@ from memlitmus.arch.kernel_macros import read_macros
 from memlitmus.cli_options import add_herd_model_options
 from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.herd_config import herd_setup
-from memlitmus.judge import Options
 from memlitmus.kernel.lowering import known_mappings
 from memlitmus.kernel.printer import lower
 from memlitmus.litmus.parse import load_litmus
 from memlitmus.models import SHIPPED, other_names
+from memlitmus.options import Options
 from memlitmus.outcome_commands import COMMANDS, add_outcome_commands
 from memlitmus.runner import (
     EXIT_BROKEN_PIPE,

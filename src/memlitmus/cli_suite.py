@@ -12,7 +12,7 @@ from pathlib import Path
 from memlitmus.cli_options import add_herd_model_options
 from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.herd_config import herd_setup
-from memlitmus.judge import Options
+from memlitmus.options import Options
 from memlitmus.output_paths import cannot_write, unwritable
 from memlitmus.runner import QuietPipeConsole
 from memlitmus.suite.cache import ResultCache

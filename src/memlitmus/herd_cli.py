@@ -37,7 +37,7 @@ from pathlib import Path
 from memlitmus import __version__
 from memlitmus.errors import MemlitmusError, error_line
 from memlitmus.herd_config import herd_setup
-from memlitmus.judge import Options
+from memlitmus.options import Options
 from memlitmus.runner import (
     EXIT_OK,
     EXIT_REJECTED,

@@ -23,8 +23,8 @@ from pathlib import Path
 from rich.console import Console
 
 from memlitmus.errors import MemlitmusError, error_line, has_position
-from memlitmus.judge import Options
 from memlitmus.models import ModelSetup
+from memlitmus.options import Options
 from memlitmus.report.herd import (
     format_herd,
     herd_file_warning,

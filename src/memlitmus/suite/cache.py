@@ -30,8 +30,8 @@ from typing import Any
 import platformdirs
 
 import memlitmus
-from memlitmus.judge import Options
 from memlitmus.models import resolve
+from memlitmus.options import Options
 from memlitmus.results import FileError, ModelResult, Observation, State
 
 __all__ = ["ResultCache", "cache_key", "decode", "default_path", "encode", "engine_version"]

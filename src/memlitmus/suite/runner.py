@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from memlitmus.judge import Options
+from memlitmus.options import Options
 from memlitmus.results import FileError, ModelResult, Observation
 from memlitmus.suite.cache import ResultCache, cache_key
 from memlitmus.suite.discover import SuiteTest
