@@ -39,8 +39,6 @@ empty rmw & ((from-read & ext) ; (co & ext)) as rmw-atomic
 """
 
 
-
-
 def json_lines(out: str) -> list[dict[str, object]]:
     records = [json.loads(line) for line in out.splitlines()]
     assert all(list(r) == JSON_KEYS for r in records)

@@ -33,8 +33,6 @@ empty rmw & (fre ; coe) as atomic
 """
 
 
-
-
 @pytest.mark.parametrize("source", [REC_SC, SEQ_SC], ids=["let-rec", "closure-in-seq"])
 @pytest.mark.parametrize("exact_nodes", [24, 0], ids=["formulas", "fresh-variables"])
 @pytest.mark.parametrize("path", X86_FILES, ids=lambda p: p.name)

@@ -40,8 +40,6 @@ def big_c(path: Path, stores: int) -> Path:
     return path
 
 
-
-
 @pytest.fixture(autouse=True)
 def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)

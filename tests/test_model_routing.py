@@ -32,10 +32,6 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "250")
 
 
-
-
-
-
 # ---- which models judge what ------------------------------------------------------------
 
 

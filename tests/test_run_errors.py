@@ -22,10 +22,6 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "250")
 
 
-
-
-
-
 def test_the_matrix_shows_an_errored_column_and_the_judged_ones(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
