@@ -138,6 +138,10 @@ class CArchitecture(Architecture):
          r"|exchange|compare_exchange_(?:strong|weak))|memory_order_\w+)\b",
          f"a C11 atomic operation{_OUTSIDE}"),
         (r"\b(?:__u?int128(?:_t)?|u?int128_t)\b", f"a 128-bit integer type{_OUTSIDE}"),
+        # herd's `regions: x:PROP` gives locations memory-region attributes (herd's
+        # instruction test C12); the LKMM has no regions, so the section is refused
+        (r"(?m)^regions(?=\s*:)", "herd's memory-region section (`regions: x:PROP`), "
+         "which memlitmus does not model"),
     )
     front_end = C
     default_model = "lkmm"
