@@ -24,16 +24,28 @@ from pathlib import Path
 
 from memlitmus.errors import ModelError
 
-__all__ = ["HERDLIB", "SearchPath", "is_implicit"]
+__all__ = ["HERDLIB", "MODELS_DIR", "SearchPath", "first_file", "is_implicit"]
 
 HERDLIB = "HERDLIB"
-# memlitmus's library, the stand-in for herd's libdir (cat.parse.MODELS_DIR)
+# memlitmus's library, the stand-in for herd's libdir (also cat.parse's)
 MODELS_DIR = Path(__file__).resolve().parent / "cat" / "models"
 
 
 def is_implicit(name: str) -> bool:
     """OCaml's `Filename.is_implicit`: relative, and not starting with `./` or `../`."""
     return not (name.startswith(("/", "./", "../")) or name in (".", ".."))
+
+
+def first_file(name: str, folders: Sequence[Path]) -> Path | None:
+    """herd's lookup of one name (lib/myLib.ml): an explicit name as given, if it is a
+    file; an implicit one in the first of `folders` that holds it; else None."""
+    if not is_implicit(name):
+        return Path(name) if Path(name).is_file() else None
+    for folder in folders:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 @dataclass(frozen=True)
@@ -78,13 +90,7 @@ class SearchPath:
         """The file `name` on herd's path before the libdir stand-in, or None: an
         explicit name as given (if it exists), else the current folder, `-I`,
         `HERDLIB`, a set libdir."""
-        if not is_implicit(name):
-            return Path(name) if Path(name).is_file() else None
-        for folder in (Path("."), *self.folders()):
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-        return None
+        return first_file(name, (Path("."), *self.folders()))
 
     def find(self, name: str, extra: Sequence[Path] = ()) -> Path:
         """The file `name` on herd's path, the stand-in library last (unless a libdir is
@@ -98,10 +104,9 @@ class SearchPath:
             if self.libdir is None:
                 tail.append(MODELS_DIR)
             tail.extend(extra)
-        for folder in tail:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
+        found = first_file(name, tail) if tail else None
+        if found is not None:
+            return found
         looked = ", ".join(str(f) for f in (Path("."), *self.folders(), *tail))
         raise ModelError(f"Cannot find file {name} (looked in {looked})")
 

@@ -24,11 +24,11 @@ from memlitmus.cat.syntax_errors import TERMINAL_NAMES, syntax_error
 from memlitmus.cat.transform import Builder
 from memlitmus.errors import CatError, Span, reject_binary
 from memlitmus.grammar_files import grammar_path
-from memlitmus.herd_path import is_implicit
-from memlitmus.nesting import check_tree
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
-"""The cat files shipped with memlitmus (stdlib.cat, sc.cat, x86tso.cat)."""
+# MODELS_DIR is re-exported: the cat package's callers read the library folder here
+from memlitmus.herd_path import MODELS_DIR as MODELS_DIR
+from memlitmus.herd_path import first_file
+from memlitmus.nesting import check_tree
 
 _PARSER: Lark | None = None
 _SOURCES: dict[str, str] = {}
@@ -181,13 +181,7 @@ def _find_include(name: str, base: Path, search_dirs: tuple[Path, ...]) -> Path 
     # (`search_dirs`, herd_path.SearchPath.include_dirs), then herd's libdir: there the
     # including file's folder (herd's libdir files include each other: ours lacks some)
     # and memlitmus's library stand in for it.
-    if not is_implicit(name):
-        return Path(name) if Path(name).is_file() else None
-    for folder in (Path.cwd(), *search_dirs, base, MODELS_DIR):
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
+    return first_file(name, (Path.cwd(), *search_dirs, base, MODELS_DIR))
 
 
 def _resolve_block(
